@@ -1,0 +1,74 @@
+"""Helpers shared by the commands: error rendering, exit codes, source loading."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from evalspec.diagnostics import Diagnostic, render_text
+from evalspec.errors import EvalspecError
+
+
+def run_cli(group: click.Group, argv: list[str] | None) -> int:
+    """Invoke ``group``; turn library errors into rendered diagnostics and exit codes."""
+    try:
+        group.main(args=argv, prog_name="evalspec", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return _exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return _exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return _exit(130)
+    except EvalspecError as exc:
+        report_error(exc)
+        return _exit(exc.exit_code)
+    except BrokenPipeError:
+        return _exit(0)
+    return _exit(0)
+
+
+def _exit(code: int) -> NoReturn:
+    sys.exit(code)
+
+
+def report_error(exc: EvalspecError) -> None:
+    """Render an error's diagnostics (or its message) to stderr."""
+    if exc.diagnostics:
+        echo_diagnostics(exc.diagnostics)
+    else:
+        click.echo(f"error: {exc}", err=True)
+
+
+def echo_diagnostics(diags: Iterable[Diagnostic], *, err: bool = True, limit: int = 50) -> None:
+    """Print diagnostics with their source lines; cap the list with "... and N more"."""
+    diags = list(diags)
+    sources: dict[str, str | None] = {}
+    for diag in diags[:limit]:
+        if diag.path not in sources:
+            sources[diag.path] = _read_quietly(diag.path)
+        click.echo(render_text(diag, sources[diag.path]) + "\n", err=err)
+    if len(diags) > limit:
+        click.echo(f"... and {len(diags) - limit} more", err=err)
+
+
+def _read_quietly(path: str) -> str | None:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def exit_with(code: int) -> NoReturn:
+    """Leave the command with ``code`` (used by commands that compute their own verdict)."""
+    raise click.exceptions.Exit(code)
+
+
+def pass_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Identity decorator kept for symmetry; errors are handled in :func:`run_cli`."""
+    return func
