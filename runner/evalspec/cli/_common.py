@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 
@@ -16,7 +16,7 @@ from evalspec.errors import EvalspecError
 def run_cli(group: click.Group, argv: list[str] | None) -> int:
     """Invoke ``group``; turn library errors into rendered diagnostics and exit codes."""
     try:
-        group.main(args=argv, prog_name="evalspec", standalone_mode=False)
+        code = group.main(args=argv, prog_name="evalspec", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return _exit(exc.exit_code)
     except click.ClickException as exc:
@@ -30,7 +30,7 @@ def run_cli(group: click.Group, argv: list[str] | None) -> int:
         return _exit(exc.exit_code)
     except BrokenPipeError:
         return _exit(0)
-    return _exit(0)
+    return _exit(code if isinstance(code, int) else 0)
 
 
 def _exit(code: int) -> NoReturn:
@@ -69,6 +69,21 @@ def exit_with(code: int) -> NoReturn:
     raise click.exceptions.Exit(code)
 
 
-def pass_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Identity decorator kept for symmetry; errors are handled in :func:`run_cli`."""
-    return func
+def spec_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders to the ``*.eval`` files below them (sorted); keep files as given.
+
+    Hidden folders and virtual environments are skipped. A missing path is a usage error.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*.eval") if not _skipped(p.relative_to(path)))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise click.BadParameter(f"no such file or folder: {path}", param_hint="PATHS")
+    return found
+
+
+def _skipped(relative: Path) -> bool:
+    return any(part.startswith(".") or part in ("node_modules", "venv") for part in relative.parts[:-1])

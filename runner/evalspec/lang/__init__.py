@@ -1,0 +1,1 @@
+"""The ``.eval`` language: text -> AST -> IR, and AST -> canonical text. No network, no judges."""

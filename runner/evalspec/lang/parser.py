@@ -193,7 +193,7 @@ class _Recovery:
 
     def on_error(self, exc: UnexpectedInput) -> bool:
         if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
-            if not self.error_line or exc.expected & {"RBRACE", "RPAR"}:
+            if not self.error_line or "RBRACE" in exc.expected:
                 self._report(exc)
             return False
         if self.error_line and self._accepted_since_error(exc):
@@ -202,13 +202,13 @@ class _Recovery:
             return self._recover(exc)
         self._report(exc)
         self.error_line = exc.line
-        if not self._resync(exc):
+        if not self._resync(exc, fresh=True):
             self._skip(exc)
         return len(self.diagnostics) < MAX_ERRORS
 
     def _recover(self, exc: UnexpectedInput) -> bool:
         """Handle a failure while recovering: resync on a statement, else skip silently."""
-        if exc.line != self.error_line and self._resync(exc):
+        if self._resync(exc):
             return True
         if exc.line != self.error_line and self._unknown_statement(exc):
             return len(self.diagnostics) < MAX_ERRORS
@@ -232,12 +232,16 @@ class _Recovery:
         if diag not in self.diagnostics:
             self.diagnostics.append(diag)
 
-    def _resync(self, exc: UnexpectedInput) -> bool:
+    def _resync(self, exc: UnexpectedInput, fresh: bool = False) -> bool:
         """Pop parser states until ``exc.token`` fits, then feed it; only at a line's first token."""
         if not isinstance(exc, UnexpectedToken) or exc.interactive_parser is None:
             return False
         tok = exc.token
-        if tok.type not in RESYNC_TERMINALS or not self._first_on_line(tok):
+        if tok.type not in RESYNC_TERMINALS:
+            return False
+        # a closing brace always ends the broken statement; a keyword only when it opens a line
+        same_line = tok.line == self.error_line and not fresh
+        if tok.type != "RBRACE" and (same_line or not self._first_on_line(tok)):
             return False
         depth = _depth_accepting(exc, lambda row: tok.type in row)
         if depth is None:

@@ -16,6 +16,11 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from evalspec.diagnostics import Diagnostic, Span, error
 from evalspec.lang import codes
 
+#: Statement words the grammar never reads as names (its NAME terminal excludes them).
+RESERVED_WORDS = frozenset(
+    "suite mode why severity seen example counter max_rate tolerance when assert judge human "
+    "todo traces guards corpus tools labels review alpha prompt".split()
+)
 #: Words that begin a statement in some block; a later line starting with one resynchronises.
 STATEMENT_TERMINALS = frozenset(
     "TRACES GUARDS CORPUS TOOLS LABELS REVIEW ALPHA TOLERANCE JUDGE WHY SEVERITY SEEN EXAMPLE "

@@ -1,0 +1,455 @@
+"""The IR: the portable, compiled form of a spec, and the contract between ``lang`` and ``run``.
+
+It serialises to JSON under ``schemas/evalspec-ir.v1.schema.json`` (generated from these Structs).
+Rules that keep it portable across languages:
+
+* no floats: rates and thresholds are decimal strings (``"0.02"``), durations integer milliseconds;
+* snake_case keys, every key always present (``null`` when unset) so readers need no defaults;
+* deterministic: modes and guards in source order, paths relative to the project root in POSIX form;
+* every mode, guard and predicate keeps its source ``span`` so results point back at ``.eval`` lines.
+
+Unions are tagged by ``kind``. The base Struct forbids unknown fields, so a document written for a
+newer minor version with unknown keys is rejected rather than half-understood.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Union
+
+import msgspec
+
+from evalspec.diagnostics import Span
+
+IR_VERSION = 1
+
+
+class IRNode(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, tag_field="kind"
+):
+    """Base of tagged IR nodes: frozen (hashable, shareable), strict, tagged by ``kind``."""
+
+
+class IRRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of untagged IR records: frozen and strict."""
+
+
+# ----------------------------------------------------------------- values
+
+
+class StrValue(IRNode, tag="string"):
+    """A value written in the spec."""
+
+    value: str
+
+
+class EnvValue(IRNode, tag="env"):
+    """A value read from the environment when the spec runs; ``default`` when unset."""
+
+    name: str
+    default: str | None = None
+
+
+Setting = Union[StrValue, EnvValue]
+
+
+class StringLit(IRNode, tag="string"):
+    """A string literal in a predicate."""
+
+    value: str
+
+
+class IntLit(IRNode, tag="int"):
+    """An integer literal (durations are converted to integer milliseconds)."""
+
+    value: int
+
+
+class DecimalLit(IRNode, tag="decimal"):
+    """A decimal literal as an exact decimal string (``"0.5"``); percentages become fractions."""
+
+    value: str
+
+
+class BoolLit(IRNode, tag="bool"):
+    """``true`` or ``false``."""
+
+    value: bool
+
+
+Literal = Union[StringLit, IntLit, DecimalLit, BoolLit]
+
+# ----------------------------------------------------------------- operands
+
+
+class PathOp(IRNode, tag="path"):
+    """A selector: ``root`` (a trace record field) then field names and list indices."""
+
+    root: str
+    steps: list[Union[str, int]]
+    span: Span
+
+
+class CallOp(IRNode, tag="call"):
+    """``function(arg)`` then optional steps into the result (only ``json`` has steps)."""
+
+    function: str
+    arg: Operand
+    steps: list[Union[str, int]]
+    span: Span
+
+
+Operand = Union[PathOp, CallOp]
+
+# ----------------------------------------------------------------- expressions
+
+
+class And(IRNode, tag="and"):
+    """True when every argument is true."""
+
+    args: list[Expr]
+    span: Span
+
+
+class Or(IRNode, tag="or"):
+    """True when any argument is true."""
+
+    args: list[Expr]
+    span: Span
+
+
+class Not(IRNode, tag="not"):
+    """Negation."""
+
+    arg: Expr
+    span: Span
+
+
+class Compare(IRNode, tag="compare"):
+    """``operand op value``; ``op`` is one of ``== != < <= > >=``."""
+
+    operand: Operand
+    op: str
+    value: Literal
+    span: Span
+
+
+class Contains(IRNode, tag="contains"):
+    """``operand [i]contains value`` (substring for text, membership for lists)."""
+
+    operand: Operand
+    value: Literal
+    ignore_case: bool
+    span: Span
+
+
+class ContainsAny(IRNode, tag="contains_any"):
+    """``operand [i]contains any [values]``."""
+
+    operand: Operand
+    values: list[Literal]
+    ignore_case: bool
+    span: Span
+
+
+class ContainsAll(IRNode, tag="contains_all"):
+    """``operand [i]contains all [values]``."""
+
+    operand: Operand
+    values: list[Literal]
+    ignore_case: bool
+    span: Span
+
+
+class StartsWith(IRNode, tag="starts_with"):
+    """``operand starts with prefix``."""
+
+    operand: Operand
+    value: str
+    span: Span
+
+
+class EndsWith(IRNode, tag="ends_with"):
+    """``operand ends with suffix``."""
+
+    operand: Operand
+    value: str
+    span: Span
+
+
+class Regex(IRRecord):
+    """A regex in the portable dialect; ``flags`` is a sorted subset of ``ims``."""
+
+    pattern: str
+    flags: str
+
+
+class Matches(IRNode, tag="matches"):
+    """``operand matches /regex/`` (a search, not a full match)."""
+
+    operand: Operand
+    regex: Regex
+    span: Span
+
+
+class IsJson(IRNode, tag="is_json"):
+    """``operand is json``."""
+
+    operand: Operand
+    span: Span
+
+
+class Conforms(IRNode, tag="conforms"):
+    """``operand conforms "schema.json"``: JSON Schema 2020-12; ``schema`` is a project path."""
+
+    operand: Operand
+    schema: str
+    span: Span
+
+
+class ConformTools(IRNode, tag="conform_tools"):
+    """``tool_calls conform tools``: against the suite's ``tools`` file."""
+
+    operand: Operand
+    tools: str | None
+    span: Span
+
+
+class HasNoPii(IRNode, tag="has_no_pii"):
+    """``operand has no pii [kinds]``; ``kinds`` lists every kind checked, sorted."""
+
+    operand: Operand
+    kinds: list[str]
+    span: Span
+
+
+class ToolCalled(IRNode, tag="tool_called"):
+    """``tool_called name [before other]``."""
+
+    name: str
+    before: str | None
+    span: Span
+
+
+class CitationsExist(IRNode, tag="citations_exist"):
+    """``citations /re/ exist in corpus``: every captured id names a corpus document."""
+
+    regex: Regex
+    corpus: list[str]
+    span: Span
+
+
+class Run(IRNode, tag="run"):
+    """``run "command"``: an external program gets the trace on stdin (needs --allow-exec)."""
+
+    command: str
+    timeout_ms: int
+    span: Span
+
+
+class Python(IRNode, tag="python"):
+    """``python "module:function"``: a Python callable judges the trace (needs --allow-exec)."""
+
+    target: str
+    timeout_ms: int
+    span: Span
+
+
+Predicate = Union[
+    Compare,
+    Contains,
+    ContainsAny,
+    ContainsAll,
+    StartsWith,
+    EndsWith,
+    Matches,
+    IsJson,
+    Conforms,
+    ConformTools,
+    HasNoPii,
+    ToolCalled,
+    CitationsExist,
+    Run,
+    Python,
+]
+Expr = Union[And, Or, Not, Predicate]
+
+# ----------------------------------------------------------------- guards
+
+
+class AssertGuard(IRNode, tag="assert"):
+    """A code guard: the mode fires on a trace when ``expr`` is false."""
+
+    id: str
+    expr: Expr
+    span: Span
+
+
+class Split(IRRecord):
+    """A judge's train/dev/test split in percent (sums to 100)."""
+
+    train: int
+    dev: int
+    test: int
+
+
+class JudgeGuard(IRNode, tag="judge"):
+    """An LLM judge guard: ``prompt`` is inline text or ``prompt_file`` a project path."""
+
+    id: str
+    name: str
+    prompt: str | None
+    prompt_file: str | None
+    labels: str | None
+    split: Split | None
+    seed: int | None
+    model: Setting | None
+    span: Span
+
+
+class HumanGuard(IRNode, tag="human"):
+    """A human review guard: ``pending`` until a label exists."""
+
+    id: str
+    instructions: str
+    span: Span
+
+
+Guard = Union[AssertGuard, JudgeGuard, HumanGuard]
+
+# ----------------------------------------------------------------- traces named by a mode
+
+
+class ToolCallSpec(IRRecord):
+    """A tool call of an inline trace; ``arguments`` is the JSON text as written."""
+
+    name: str
+    arguments: str | None
+
+
+class InlineTrace(IRRecord):
+    """A trace written inside the spec (``example { ... }``)."""
+
+    id: str
+    input: str | None
+    output: str | None
+    tool_calls: list[ToolCallSpec]
+    metadata: dict[str, Any]
+    record: str | None
+
+
+class TraceRef(IRNode, tag="ref"):
+    """A trace named by id, looked up in the suite's trace source."""
+
+    id: str
+    span: Span
+
+
+class InlineRef(IRNode, tag="inline"):
+    """An inline trace."""
+
+    trace: InlineTrace
+    span: Span
+
+
+Example = Union[TraceRef, InlineRef]
+
+# ----------------------------------------------------------------- modes and suite
+
+
+class Seen(IRRecord):
+    """``seen count of total on date``: frequency from the last axial coding."""
+
+    count: int
+    total: int
+    on: str | None
+
+
+class Mode(IRRecord):
+    """One failure mode: what it is, its evidence, its gates and its guards."""
+
+    name: str
+    title: str | None
+    why: str | None
+    severity: str | None
+    seen: Seen | None
+    examples: list[Example]
+    counters: list[Example]
+    max_rate: str | None
+    tolerance: str | None
+    when: Expr | None
+    guards: list[Guard]
+    todo: list[str]
+    span: Span
+
+
+class JudgeConfig(IRRecord):
+    """The suite's judge endpoint and limits; secrets only as ``env`` values."""
+
+    model: Setting | None
+    base_url: Setting | None
+    api_key: Setting | None
+    temperature: str
+    timeout_ms: int
+    concurrency: int
+    max_retries: int
+    max_calls: int | None
+    span: Span
+
+
+class Suite(IRRecord):
+    """Settings shared by the file's modes; paths are project-relative, globs kept as globs."""
+
+    name: str
+    title: str | None
+    traces: list[str]
+    trace_format: str | None
+    guards: list[str]
+    corpus: list[str]
+    tools: str | None
+    labels: str | None
+    review_every_ms: int | None
+    alpha: str
+    tolerance: str | None
+    judge: JudgeConfig | None
+    span: Span
+
+
+class EvalFile(IRRecord):
+    """A compiled spec file: ``path`` relative to the project root, a suite (optional), modes."""
+
+    ir_version: int
+    path: str
+    suite: Suite | None
+    modes: list[Mode]
+
+
+GUARD_KINDS: tuple[type[IRNode], ...] = (AssertGuard, JudgeGuard, HumanGuard)
+
+_ENCODER = msgspec.json.Encoder(order="deterministic")
+_DECODER = msgspec.json.Decoder(EvalFile)
+
+
+def encode(doc: EvalFile) -> bytes:
+    """Encode IR as compact, deterministic JSON."""
+    return _ENCODER.encode(doc)
+
+
+def encode_pretty(doc: EvalFile) -> str:
+    """Encode IR as indented JSON with sorted keys (the form of the golden files)."""
+    return msgspec.json.format(_ENCODER.encode(doc), indent=2).decode() + "\n"
+
+
+def decode(data: bytes | str) -> EvalFile:
+    """Decode IR JSON; raises ``msgspec.ValidationError`` / ``DecodeError`` on bad input."""
+    return _DECODER.decode(data)
+
+
+def json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of the IR, as committed in ``schemas/evalspec-ir.v1.schema.json``."""
+    schema = msgspec.json.schema(EvalFile)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://evalspec.dev/schemas/evalspec-ir.v1.schema.json",
+        "title": "evalspec IR, version 1",
+        **schema,
+    }

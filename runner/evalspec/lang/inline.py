@@ -1,0 +1,145 @@
+"""Compile the two nested blocks of a mode: inline traces and judge guards."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from evalspec import ir
+from evalspec.diagnostics import Span
+from evalspec.lang import ast, codes
+
+if TYPE_CHECKING:
+    from evalspec.lang.compiler import Context
+
+_SINGLE_TEXT = ("id", "input", "output", "json")
+
+
+def inline_trace(ctx: Context, block: ast.TraceBlock, default_id: str) -> ir.InlineTrace | None:
+    """Compile ``example { ... }`` into an inline trace; ``None`` when a field is invalid."""
+    values: dict[str, Any] = {"id": default_id, "input": None, "output": None, "record": None}
+    tool_calls: list[ir.ToolCallSpec] = []
+    metadata: dict[str, Any] = {}
+    ok = True
+    for field in block.fields:
+        if field.keyword in _SINGLE_TEXT:
+            text = _text(ctx, field.args[0])
+            ok = ok and text is not None and _json_ok(ctx, field, text)
+            values["record" if field.keyword == "json" else field.keyword] = text
+        elif field.keyword == "tool_call":
+            call = _tool_call(ctx, field)
+            ok = ok and call is not None
+            tool_calls += [call] if call else []
+        else:
+            ok = _metadata(ctx, field, metadata) and ok
+    if not ok:
+        return None
+    return ir.InlineTrace(tool_calls=tool_calls, metadata=metadata, **values)
+
+
+def _text(ctx: Context, value: ast.Value) -> str | None:
+    if isinstance(value, ast.Str):
+        return value.value
+    ctx.error(codes.INVALID_TRACE_FIELD, "expected a string", value.span)
+    return None
+
+
+def _json_ok(ctx: Context, field: ast.TraceField, text: str) -> bool:
+    if field.keyword != "json":
+        return True
+    try:
+        record = json.loads(text)
+    except ValueError as exc:
+        ctx.error(codes.INVALID_JSON, f"the trace is not valid JSON: {exc}", field.args[0].span)
+        return False
+    if not isinstance(record, dict):
+        ctx.error(codes.INVALID_JSON, "the trace must be a JSON object", field.args[0].span)
+        return False
+    return True
+
+
+def _tool_call(ctx: Context, field: ast.TraceField) -> ir.ToolCallSpec | None:
+    name = _text(ctx, field.args[0])
+    arguments = _text(ctx, field.args[1]) if len(field.args) > 1 else None
+    if name is None or (len(field.args) > 1 and arguments is None):
+        return None
+    if arguments is not None:
+        try:
+            json.loads(arguments)
+        except ValueError as exc:
+            ctx.error(codes.INVALID_JSON, f"tool arguments are not valid JSON: {exc}",
+                      field.args[1].span)
+            return None
+    return ir.ToolCallSpec(name=name, arguments=arguments)
+
+
+def _metadata(ctx: Context, field: ast.TraceField, metadata: dict[str, Any]) -> bool:
+    key = _text(ctx, field.args[0])
+    value = field.args[1]
+    if isinstance(value, ast.Str):
+        metadata[key or ""] = value.value
+    elif isinstance(value, ast.Number) and "." not in value.text:
+        metadata[key or ""] = int(value.text)
+    elif isinstance(value, (ast.Number, ast.Percent)):
+        metadata[key or ""] = value.text  # no floats in the IR: decimals stay text
+    elif isinstance(value, ast.Bool):
+        metadata[key or ""] = value.value
+    else:
+        ctx.error(codes.INVALID_TRACE_FIELD, "metadata values are strings, numbers or booleans",
+                  value.span)
+        return False
+    return key is not None
+
+
+def judge_guard(ctx: Context, node: ast.JudgeGuard) -> ir.JudgeGuard | None:
+    """Compile ``judge name { ... }``; exactly one prompt, existing files, a split of 100."""
+    values: dict[str, Any] = {"prompt": None, "prompt_file": None, "labels": None,
+                              "split": None, "seed": None, "model": None}
+    ok = True
+    for field in node.fields:
+        ok = _judge_field(ctx, field, values) and ok
+    prompts = [f for f in node.fields if f.keyword in ("prompt", "prompt_file")]
+    if not prompts:
+        ctx.error(codes.MISSING_SETTING, f"judge '{node.name.value}' has no prompt", node.name.span,
+                  hint='add  prompt file "judges/name.md"  or  prompt """..."""')
+        ok = False
+    if len(prompts) > 1:
+        ctx.error(codes.DUPLICATE_STATEMENT, "a judge has one prompt: inline or from a file",
+                  node.name.span)
+        ok = False
+    if not ok:
+        return None
+    return ir.JudgeGuard(id=f"judge-{node.name.value}", name=node.name.value, span=node.span,
+                         **values)
+
+
+def _judge_field(ctx: Context, field: ast.JudgeField, values: dict[str, Any]) -> bool:
+    if field.keyword == "prompt_file":
+        values["prompt_file"] = ctx.file_ref(field.value, must_exist=True)
+        return values["prompt_file"] is not None
+    if field.keyword == "prompt":
+        values["prompt"] = _text(ctx, field.value)
+        return values["prompt"] is not None
+    if field.keyword == "model":
+        if isinstance(field.value, ast.Str):
+            values["model"] = ir.StrValue(value=field.value.value)
+            return True
+        ctx.error(codes.WRONG_TYPE, "expected the model name as a string", field.value.span)
+        return False
+    values["labels"] = ctx.file_ref(field.value, must_exist=True)
+    values["seed"] = int(field.seed.text) if field.seed else None
+    return _split(ctx, field, values) and values["labels"] is not None
+
+
+def _split(ctx: Context, field: ast.JudgeField, values: dict[str, Any]) -> bool:
+    if field.split is None:
+        return True
+    train, dev, test = (int(n.text) for n in field.split)
+    if train + dev + test != 100 or min(train, dev, test) < 0:
+        first, last = field.split[0].span, field.split[-1].span
+        span = Span(first.line, first.column, last.end_line, last.end_column)
+        ctx.error(codes.SPLIT_SUM, f"the split {train}/{dev}/{test} adds up to "
+                  f"{train + dev + test}, not 100", span)
+        return False
+    values["split"] = ir.Split(train=train, dev=dev, test=test)
+    return True
