@@ -1,5 +1,40 @@
-"""evalspec: executable failure-mode specs for AI products."""
+"""evalspec: executable failure-mode specs for AI products.
+
+The façade re-exports the few functions most callers need; everything else lives in the stage
+packages (``evalspec.lang``, ``evalspec.traces``, ``evalspec.checks``, ``evalspec.run``, ...).
+Imports are deferred so that ``import evalspec`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evalspec._version import __version__
 
-__all__ = ["__version__"]
+if TYPE_CHECKING:
+    from evalspec.ir import EvalFile
+    from evalspec.lang.ast import File
+
+__all__ = ["__version__", "compile", "fmt", "parse"]
+
+
+def parse(text: str, path: str = "<string>") -> File:
+    """Parse ``.eval`` text into its syntax tree; raises ``EvalSyntaxError`` with diagnostics."""
+    from evalspec.lang.parser import parse as _parse
+
+    return _parse(text, path)
+
+
+def compile(spec: str | Path, root: str | Path | None = None) -> EvalFile:  # noqa: A001
+    """Compile a ``.eval`` file (or load an IR JSON file) into IR; raises ``SpecError``."""
+    from evalspec.lang.load import compile_path
+
+    return compile_path(Path(spec), root=Path(root) if root is not None else None)
+
+
+def fmt(text: str, path: str = "<string>") -> str:
+    """Return ``.eval`` text in the canonical layout."""
+    from evalspec.lang.fmt import format_text
+
+    return format_text(text, path)

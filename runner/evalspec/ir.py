@@ -397,12 +397,17 @@ class JudgeConfig(IRRecord):
 
 
 class Suite(IRRecord):
-    """Settings shared by the file's modes; paths are project-relative, globs kept as globs."""
+    """Settings shared by the file's modes; paths are project-relative, globs kept as globs.
+
+    ``examples`` is where example and counter ids are looked up (the reviewed sample); when empty,
+    they are looked up in ``traces``.
+    """
 
     name: str
     title: str | None
     traces: list[str]
     trace_format: str | None
+    examples: list[str]
     guards: list[str]
     corpus: list[str]
     tools: str | None

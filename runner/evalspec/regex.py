@@ -81,6 +81,7 @@ class RegexProblem(NamedTuple):
     unportable: bool
 
 
+@lru_cache(maxsize=4096)
 def check(pattern: str, flags: str = "") -> RegexProblem | None:
     """Return why ``pattern`` with ``flags`` is not in the portable dialect, or ``None``."""
     for i, flag in enumerate(flags):

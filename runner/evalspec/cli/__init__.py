@@ -72,6 +72,18 @@ class LazyGroup(click.Group):
         assert isinstance(command, click.Command)
         return command
 
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; a library error becomes its diagnostics and its exit code."""
+        from evalspec.errors import EvalspecError
+
+        try:
+            return super().invoke(ctx)
+        except EvalspecError as exc:
+            from evalspec.cli._common import report_error
+
+            report_error(exc)
+            ctx.exit(exc.exit_code)
+
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="evalspec", message="%(prog)s %(version)s")

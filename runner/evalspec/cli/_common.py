@@ -25,9 +25,6 @@ def run_cli(group: click.Group, argv: list[str] | None) -> int:
     except click.Abort:
         click.echo("Aborted.", err=True)
         return _exit(130)
-    except EvalspecError as exc:
-        report_error(exc)
-        return _exit(exc.exit_code)
     except BrokenPipeError:
         return _exit(0)
     return _exit(code if isinstance(code, int) else 0)

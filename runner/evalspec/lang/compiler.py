@@ -32,12 +32,14 @@ _ONCE = ("why", "severity", "seen", "max_rate", "tolerance", "when")
 class Context:
     """What compiling one file needs: the path for diagnostics, the resolver, suite settings."""
 
-    def __init__(self, path: str, resolver: Resolver) -> None:
+    def __init__(self, path: str, resolver: Resolver, check_files: bool = True) -> None:
         self.path = path
         self.resolver = resolver
+        self.check_files = check_files
         self.diagnostics: list[Diagnostic] = []
         self.suite_tools: str | None = None
         self.suite_corpus: list[str] = []
+        self._schemas_checked: set[Path] = set()
 
     def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         """Record an error at ``span``."""
@@ -83,6 +85,7 @@ class Context:
             return None
         try:
             project_path = self.resolver.project_path(node.value)
+            must_exist = must_exist and self.check_files
             found = self.resolver.existing_file(project_path) if must_exist else None
         except PathRefused as exc:
             self.error(codes.PATH_ESCAPES, str(exc), node.span)
@@ -91,7 +94,8 @@ class Context:
             self.error(codes.FILE_NOT_FOUND, f"file not found: {node.value}", node.span,
                        hint=f"looked for {project_path} in the project")
             return None
-        if check_schema and found is not None:
+        if check_schema and found is not None and found not in self._schemas_checked:
+            self._schemas_checked.add(found)
             self._check_schema(found, node.span)
         return project_path
 
@@ -119,9 +123,15 @@ class Context:
             self.error(codes.INVALID_SCHEMA, f"not a valid JSON Schema: {exc.message}", span)
 
 
-def compile_file(tree: ast.File, path: str, root: Path, spec_dir: Path) -> ir.EvalFile:
-    """Compile an AST into IR, or raise :class:`CompileError` with every problem found."""
-    ctx = Context(path, Resolver(root, spec_dir))
+def compile_file(
+    tree: ast.File, path: str, root: Path, spec_dir: Path, *, check_files: bool = True
+) -> ir.EvalFile:
+    """Compile an AST into IR, or raise :class:`CompileError` with every problem found.
+
+    ``check_files=False`` skips checking that referenced files exist (paths are still confined
+    to the project), for tools that only need the structure.
+    """
+    ctx = Context(path, Resolver(root, spec_dir), check_files)
     suites = [item for item in tree.items if isinstance(item, ast.Suite)]
     for extra in suites[1:]:
         ctx.error(codes.DUPLICATE_SUITE, "a file holds at most one suite", extra.name.span,
@@ -173,10 +183,11 @@ class SuiteCompiler:
 
     def compile(self, node: ast.Suite) -> ir.Suite:
         """Compile the suite and publish the settings that modes depend on."""
-        fields: dict[str, Any] = {"traces": [], "trace_format": None, "guards": [], "corpus": [],
+        fields: dict[str, Any] = {"traces": [], "trace_format": None, "examples": [],
+                                  "guards": [], "corpus": [],
                                   "tools": None, "labels": None, "review_every_ms": None,
                                   "alpha": DEFAULT_ALPHA, "tolerance": None, "judge": None}
-        _duplicates(self.ctx, node.body, ("traces", "guards", "corpus", "tools", "labels",
+        _duplicates(self.ctx, node.body, ("traces", "examples", "guards", "corpus", "tools", "labels",
                                           "review", "alpha", "tolerance", "judge_config"))
         for stmt in node.body:
             fields.update(self._statement(stmt))

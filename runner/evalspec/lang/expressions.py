@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evalspec import ir
 from evalspec import regex as dialect
@@ -66,19 +66,10 @@ class ExprCompiler:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self._dispatch: dict[type, Callable[..., ir.Expr | None]] = {
-            ast.Or: self._or, ast.And: self._and, ast.Not: self._not, ast.Paren: self._paren,
-            ast.Compare: self._compare, ast.Contains: self._contains,
-            ast.StartsWith: self._affix, ast.EndsWith: self._affix, ast.Matches: self._matches,
-            ast.IsJson: self._is_json, ast.Conforms: self._conforms,
-            ast.ConformTools: self._conform_tools, ast.HasNoPii: self._pii,
-            ast.ToolCalled: self._tool_called, ast.Citations: self._citations,
-            ast.Run: self._external, ast.Python: self._external,
-        }  # fmt: skip
 
     def expr(self, node: ast.Expr) -> ir.Expr | None:
         """Compile one expression; ``None`` when it has errors (already reported)."""
-        return self._dispatch[type(node)](node)
+        return _DISPATCH[type(node)](self, node)
 
     # ------------------------------------------------------------- combinators
 
@@ -325,6 +316,16 @@ class ExprCompiler:
         return None
 
 
+_DISPATCH: dict[type, Callable[[ExprCompiler, Any], ir.Expr | None]] = {
+    ast.Or: ExprCompiler._or, ast.And: ExprCompiler._and, ast.Not: ExprCompiler._not,
+    ast.Paren: ExprCompiler._paren, ast.Compare: ExprCompiler._compare,
+    ast.Contains: ExprCompiler._contains, ast.StartsWith: ExprCompiler._affix,
+    ast.EndsWith: ExprCompiler._affix, ast.Matches: ExprCompiler._matches,
+    ast.IsJson: ExprCompiler._is_json, ast.Conforms: ExprCompiler._conforms,
+    ast.ConformTools: ExprCompiler._conform_tools, ast.HasNoPii: ExprCompiler._pii,
+    ast.ToolCalled: ExprCompiler._tool_called, ast.Citations: ExprCompiler._citations,
+    ast.Run: ExprCompiler._external, ast.Python: ExprCompiler._external,
+}  # fmt: skip
 _BAD = object()
 _PREDICATE_NAMES = {
     "StartsWith": "'starts with'", "EndsWith": "'ends with'", "Matches": "'matches'",

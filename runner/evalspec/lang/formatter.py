@@ -41,7 +41,7 @@ class _Printer:
             prev_end = item.span.end_line
         dangling = slots(self.attached, self.tree).dangling
         if dangling:
-            self._comments(dangling, 0, prev_end, force_gap=bool(self.tree.items))
+            self._comments(dangling, 0, prev_end, force_gap=False)
         return "\n".join(self.out).rstrip("\n") + "\n"
 
     # ------------------------------------------------------------- layout helpers

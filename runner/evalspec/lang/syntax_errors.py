@@ -18,12 +18,12 @@ from evalspec.lang import codes
 
 #: Statement words the grammar never reads as names (its NAME terminal excludes them).
 RESERVED_WORDS = frozenset(
-    "suite mode why severity seen example counter max_rate tolerance when assert judge human "
+    "suite mode why severity seen examples example counter max_rate tolerance when assert judge human "
     "todo traces guards corpus tools labels review alpha prompt".split()
 )
 #: Words that begin a statement in some block; a later line starting with one resynchronises.
 STATEMENT_TERMINALS = frozenset(
-    "TRACES GUARDS CORPUS TOOLS LABELS REVIEW ALPHA TOLERANCE JUDGE WHY SEVERITY SEEN EXAMPLE "
+    "TRACES EXAMPLES GUARDS CORPUS TOOLS LABELS REVIEW ALPHA TOLERANCE JUDGE WHY SEVERITY SEEN EXAMPLE "
     "COUNTER MAX_RATE WHEN ASSERT HUMAN TODO ID INPUT OUTPUT TOOL_CALL METADATA JSON PROMPT "
     "MODEL".split()
 )
@@ -91,8 +91,10 @@ def classify(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
             return error(codes.UNCLOSED_PAREN, "'(' is never closed", path, _token_span(opened),
                          hint=f"add ')' before {_show(tok)} at line {tok.line}")
     keyword = _statement_word(exc)
-    if keyword is not None and _expects_value(expected) and tok.type in RESYNC_TERMINALS:
-        return error(codes.MISSING_VALUE, f"'{keyword}' needs a value", path, _token_span(keyword))
+    if _expects_value(expected) and tok.type in RESYNC_TERMINALS:
+        before = keyword or _last_token(exc)
+        if before is not None:
+            return error(codes.MISSING_VALUE, f"'{before}' needs a value", path, _token_span(before))
     if keyword is not None and expected & _EXPR_TERMINALS and tok.type in RESYNC_TERMINALS:
         message = f"'{keyword}' needs a condition"
         return error(codes.MISSING_EXPRESSION, message, path, _token_span(keyword))
@@ -106,8 +108,13 @@ def classify(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
 
 def _bad_character(exc: UnexpectedCharacters, text: str, path: str) -> Diagnostic:
     char = exc.char
+    pos = exc.pos_in_stream
+    if char == '"' and text[max(pos - 2, 0) : pos + 1] == '"""':  # lexed as "" then a lone "
+        span = Span(exc.line, exc.column - 2, exc.line, exc.column + 1)
+        return error(codes.UNTERMINATED_STRING, 'long string """ is never closed', path, span,
+                     hint='end it with """')
     if char == '"':
-        return _unclosed(codes.UNTERMINATED_STRING, exc.line, exc.column, exc.pos_in_stream, text, path)
+        return _unclosed(codes.UNTERMINATED_STRING, exc.line, exc.column, pos, text, path)
     if char == "/":
         return _unclosed(codes.UNTERMINATED_REGEX, exc.line, exc.column, exc.pos_in_stream, text, path)
     span = Span.point(exc.line, exc.column)
@@ -155,14 +162,21 @@ def _end_of_file(exc: UnexpectedToken, text: str, path: str) -> Diagnostic:
     return error(codes.UNEXPECTED_EOF, message, path, span)
 
 
+_CLOSERS = {"LBRACE": "RBRACE", "LPAR": "RPAR"}
+
+
 def _innermost(exc: UnexpectedToken, kind: str) -> Token | None:
+    """Return the innermost opening token of ``kind`` on the parser stack that is not closed."""
     parser = exc.interactive_parser
     if parser is None:
         return None
-    for value in reversed(parser.parser_state.value_stack):
+    open_tokens: list[Token] = []
+    for value in parser.parser_state.value_stack:
         if isinstance(value, Token) and value.type == kind:
-            return value
-    return None
+            open_tokens.append(value)
+        elif isinstance(value, Token) and value.type == _CLOSERS[kind] and open_tokens:
+            open_tokens.pop()
+    return open_tokens[-1] if open_tokens else None
 
 
 def _statement_word(exc: UnexpectedToken) -> Token | None:
@@ -175,6 +189,12 @@ def _statement_word(exc: UnexpectedToken) -> Token | None:
     if isinstance(last, Token) and last.type in STATEMENT_TERMINALS | {"EVERY", "TIMEOUT"}:
         return last
     return None
+
+
+def _last_token(exc: UnexpectedToken) -> Token | None:
+    parser = exc.interactive_parser
+    stack = parser.parser_state.value_stack if parser is not None else []
+    return stack[-1] if stack and isinstance(stack[-1], Token) else None
 
 
 def _expects_value(expected: set[str]) -> bool:

@@ -1,0 +1,20 @@
+"""stub"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from evalspec.traces.base import Importer, Item
+from evalspec.traces.problems import ProblemLog
+from evalspec.traces.reader import TraceFile
+
+
+class LangSmithImporter(Importer):
+    """stub"""
+
+    name = "langsmith"
+    title = "langsmith"
+
+    def read(self, file: TraceFile, log: ProblemLog) -> Iterator[Item]:
+        """Stub."""
+        return iter(())
