@@ -58,6 +58,7 @@ def start_server(latency_ms: float) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [sys.executable, str(SERVER), "--port", "0", "--latency-ms", str(latency_ms)],
         stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
     )
     assert proc.stdout is not None

@@ -14,6 +14,7 @@ newer minor version with unknown keys is rejected rather than half-understood.
 
 from __future__ import annotations
 
+import typing
 from typing import Any, Union
 
 import msgspec
@@ -124,11 +125,14 @@ class Not(IRNode, tag="not"):
     span: Span
 
 
+CompareOp = typing.Literal["==", "!=", "<", "<=", ">", ">="]
+
+
 class Compare(IRNode, tag="compare"):
     """``operand op value``; ``op`` is one of ``== != < <= > >=``."""
 
     operand: Operand
-    op: str
+    op: CompareOp
     value: Literal
     span: Span
 
@@ -180,7 +184,7 @@ class Regex(IRRecord):
     """A regex in the portable dialect; ``flags`` is a sorted subset of ``ims``."""
 
     pattern: str
-    flags: str
+    flags: typing.Annotated[str, msgspec.Meta(pattern="^i?m?s?$")]
 
 
 class Matches(IRNode, tag="matches"):
@@ -333,7 +337,7 @@ class InlineTrace(IRRecord):
     input: str | None
     output: str | None
     tool_calls: list[ToolCallSpec]
-    metadata: dict[str, Any]
+    metadata: dict[str, Literal]
     record: str | None
 
 
@@ -383,7 +387,11 @@ class Mode(IRRecord):
 
 
 class JudgeConfig(IRRecord):
-    """The suite's judge endpoint and limits; secrets only as ``env`` values."""
+    """The suite's judge endpoint and limits; secrets only as ``env`` values.
+
+    ``cache`` is a committed JSONL file of verdicts replayed before any call is made, so CI can
+    check judge modes without an API key.
+    """
 
     model: Setting | None
     base_url: Setting | None
@@ -393,6 +401,7 @@ class JudgeConfig(IRRecord):
     concurrency: int
     max_retries: int
     max_calls: int | None
+    cache: str | None
     span: Span
 
 
@@ -430,6 +439,11 @@ class EvalFile(IRRecord):
 
 GUARD_KINDS: tuple[type[IRNode], ...] = (AssertGuard, JudgeGuard, HumanGuard)
 
+
+def kind_of(node: IRNode) -> str:
+    """The ``kind`` tag a node carries in JSON (``"assert"``, ``"matches"``, ...)."""
+    return str(node.__struct_config__.tag)
+
 _ENCODER = msgspec.json.Encoder(order="deterministic")
 _DECODER = msgspec.json.Decoder(EvalFile)
 
@@ -451,10 +465,6 @@ def decode(data: bytes | str) -> EvalFile:
 
 def json_schema() -> dict[str, Any]:
     """Return the JSON Schema of the IR, as committed in ``schemas/evalspec-ir.v1.schema.json``."""
-    schema = msgspec.json.schema(EvalFile)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://evalspec.dev/schemas/evalspec-ir.v1.schema.json",
-        "title": "evalspec IR, version 1",
-        **schema,
-    }
+    from evalspec._schema import publish
+
+    return publish(EvalFile, "evalspec-ir.v1.schema.json", "evalspec IR, version 1")

@@ -119,6 +119,7 @@ class FakeJudgeServer:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
+        self._host = host
         self._httpd = _Server((host, port), _Handler)
         self._httpd.app = self
         self._thread: threading.Thread | None = None
@@ -126,8 +127,7 @@ class FakeJudgeServer:
     @property
     def base_url(self) -> str:
         """The URL a client uses as ``base_url`` (ends in ``/v1``)."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"http://{self._host}:{self._httpd.server_port}/v1"
 
     @property
     def total_requests(self) -> int:
@@ -137,7 +137,10 @@ class FakeJudgeServer:
 
     def start(self) -> FakeJudgeServer:
         """Serve in a daemon thread."""
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # A short poll interval: stop() waits for the serving loop to notice, once per test.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -176,9 +179,9 @@ class FakeJudgeServer:
 
     # -- called by the handler threads
 
-    def count(self, counter: Counter[str], key: str) -> int:
+    def count(self, counter: Counter[str], key: str, step: int = 1) -> int:
         with self._lock:
-            counter[key] += 1
+            counter[key] += step
             return counter[key]
 
     def choose_fault(self, pid: str, attempt: int, text: str) -> str | None:
@@ -260,8 +263,10 @@ class _Handler(BaseHTTPRequestHandler):
         if self._inject(app, fault):
             return
         verdict = "FAIL" if FAIL_MARKER in text else "PASS"
-        if self._send(200, _completion(body, _answer(verdict, json_mode))):
-            app.count(app.answered, pid)
+        # Counted before sending: once the client holds the answer, the count must show it.
+        app.count(app.answered, pid)
+        if not self._send(200, _completion(body, _answer(verdict, json_mode))):
+            app.count(app.answered, pid, -1)
 
     def _inject(self, app: FakeJudgeServer, fault: str | None) -> bool:
         """Apply a fault; return True if the request has been dealt with."""
@@ -294,8 +299,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
-            self._headers_buffer.append(b"\r\n" + body)  # headers and body in one send
-            self.flush_headers()
+            self.end_headers()
+            self.wfile.write(body)
         except OSError:  # the client went away (timed out or cancelled)
             self.close_connection = True
             return False
@@ -369,7 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(sig, lambda *_: done.set())
     with server:
         print(f"FAKE_JUDGE_URL={server.base_url}", flush=True)
-        while not done.wait(0.5):
+        while not done.wait(0.05):
             pass
     print(json.dumps(server.stats()), file=sys.stderr, flush=True)
     return 0

@@ -101,7 +101,7 @@ def test_inline_trace_fields_compile(project: Path) -> None:
     assert isinstance(example, ir.InlineRef)
     assert example.trace.id == "m/example-1"
     assert example.trace.tool_calls == [ir.ToolCallSpec(name="refund", arguments='{"a": 1}')]
-    assert example.trace.metadata == {"tier": "gold"}
+    assert example.trace.metadata == {"tier": ir.StringLit(value="gold")}
 
 
 def test_guard_ids_are_stable_and_per_kind(project: Path) -> None:
@@ -144,3 +144,14 @@ def test_newer_ir_version_is_refused(project: Path) -> None:
     with pytest.raises(Exception) as info:
         compile_path(path)
     assert info.value.diagnostics[0].code == "ES061"  # type: ignore[attr-defined]
+
+
+def test_ir_with_an_unportable_regex_is_refused(project: Path) -> None:
+    doc = compile_text("mode m {\n  assert output matches /a/\n}\n", root=project)
+    text = ir.encode(doc).decode().replace('"pattern":"a"', '"pattern":"(?=a)"')
+    path = project / "m.ir.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(Exception) as info:
+        compile_path(path)
+    diag = info.value.diagnostics[0]  # type: ignore[attr-defined]
+    assert diag.code == "ES060" and "lookahead" in diag.message

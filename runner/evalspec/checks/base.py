@@ -58,8 +58,12 @@ class CheckEnv:
 
     root: Path
     allow_exec: bool = False
-    _cache: dict[tuple[str, Any], Any] = field(default_factory=dict, init=False, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _cache: dict[tuple[str, Any], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     def cached(self, kind: str, key: Any, load: Callable[[], T]) -> T:
         """Return ``load()`` for ``(kind, key)``, computing it once per environment.

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from evalspec import ir
-from evalspec.checks.base import Check, CheckEnv, CheckError, evaluator
+from evalspec.checks.base import Check, CheckEnv, CheckError, evaluator, failing
 from evalspec.checks.describe import literal_text, operand_text
 from evalspec.checks.operands import (
     Getter,
@@ -22,8 +22,8 @@ from evalspec.checks.operands import (
     as_number,
     compile_operand,
     excerpt,
+    fused,
     kind_of,
-    missing,
     text_source,
 )
 from evalspec.traces.record import Trace
@@ -56,6 +56,8 @@ def equality(lit: ir.Literal) -> Callable[[Any], bool]:
 @evaluator(ir.Compare)
 def compile_compare(expr: ir.Compare, env: CheckEnv) -> Check:
     """Compile ``operand op value``."""
+    if expr.op not in _ORDERED and expr.op not in ("==", "!="):
+        return failing(expr, f"unknown comparison operator {expr.op!r}")
     src = text_source(expr.operand)
     if expr.op in _ORDERED and src is not None and src.function in ("len", "words"):
         return _fast_count(expr, src)
@@ -94,30 +96,13 @@ def _ordered(
 
 
 def _fast_count(expr: ir.Compare, src: TextSource) -> Check:
-    """``len(output) <= 1200``: one closure, no intermediate getter."""
-    get, name, compare = src.get, src.name, _ORDERED[expr.op]
-    limit = literal_value(expr.value)
-    count: Callable[[str], int] = len if src.function == "len" else _word_count
-
-    def test(trace: Trace) -> bool:
-        value = get(trace)
-        if value is None:
-            raise missing(name)
-        return compare(count(value), limit)
-
-    def negated(trace: Trace) -> bool:
-        value = get(trace)
-        if value is None:
-            raise missing(name)
-        return not compare(count(value), limit)
-
+    """``len(output) <= 1200``: one fused closure, no intermediate getter."""
+    assert expr.op in _ORDERED  # the operator goes into generated code: only these four
+    count = "len(value)" if src.function == "len" else "len(value.split())"
+    test, negated = fused(src, f"{count} {expr.op} limit", limit=literal_value(expr.value))
     full = compile_operand(expr.operand)
     shown = operand_text(expr.operand)
     return Check(expr, test, _explain(expr, full, shown), _affirm(full, shown), negated)
-
-
-def _word_count(text: str) -> int:
-    return len(text.split())
 
 
 def _explain(expr: ir.Compare, get: Getter, name: str) -> Callable[[Trace], str]:

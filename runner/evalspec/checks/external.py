@@ -31,7 +31,7 @@ from evalspec.traces.record import Trace
 NOT_ALLOWED = "not run: pass --allow-exec"
 _FIELDS = msgspec.structs.fields(Trace)
 _TAIL = 300
-Verdict = tuple[bool, "str | None"]
+Verdict = tuple[bool, str | None]
 
 
 def trace_builtins(trace: Trace) -> dict[str, Any]:
@@ -227,7 +227,8 @@ def _walk(expr: ir.Expr) -> Iterator[ir.Expr]:
 def needs_exec(doc: ir.EvalFile) -> list[tuple[str, Span]]:
     """List the guards and ``when`` clauses that would execute code, for ``--allow-exec``.
 
-    Each item is ``("mode/guard-id: run \\"cmd\\"", span of the run or python node)``.
+    Each item names the place and the node (``bad_tool_call/assert-3: run "./check.sh"``)
+    and gives the span of the ``run`` or ``python`` node.
     """
     found: list[tuple[str, Span]] = []
     for mode in doc.modes:

@@ -18,7 +18,6 @@ from typing import NamedTuple
 
 from evalspec import ir
 from evalspec.checks.base import Check, CheckEnv, evaluator
-from evalspec.checks.describe import operand_text
 from evalspec.checks.operands import text_getter
 from evalspec.traces.record import Trace
 
@@ -227,7 +226,8 @@ def compile_has_no_pii(expr: ir.HasNoPii, env: CheckEnv) -> Check:
             found.setdefault(kind, []).append(mask(kind, text))
         parts = []
         for kind, items in found.items():
-            more = f" and {len(items) - _SHOWN_PER_KIND} more" if len(items) > _SHOWN_PER_KIND else ""
+            extra = len(items) - _SHOWN_PER_KIND
+            more = f" and {extra} more" if extra > 0 else ""
             parts.append(f"{kind} {', '.join(items[:_SHOWN_PER_KIND])}{more}")
         return f"{name} contains personal data: " + "; ".join(parts)
 

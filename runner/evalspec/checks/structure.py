@@ -8,21 +8,25 @@ validates the value with ``jsonschema.Draft202012Validator``; ``format`` is not 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import msgspec
-from jsonschema import Draft202012Validator, SchemaError
+from jsonschema import Draft202012Validator, SchemaError  # type: ignore[import-untyped,unused-ignore]
 
 from evalspec import ir
 from evalspec.checks.base import Check, CheckEnv, CheckError, Test, evaluator, failing
 from evalspec.checks.describe import operand_text, quote
-from evalspec.checks.operands import compile_operand, missing, text_getter, text_source
+from evalspec.checks.operands import (
+    compile_operand,
+    fused,
+    json_position,
+    text_getter,
+    text_source,
+)
 from evalspec.traces.record import Trace
 
 _SYNTAX = msgspec.json.Decoder(msgspec.Raw)  # checks the syntax without building the value
-_BYTE = re.compile(r"\s*\(byte (\d+)\)$")
 _MAX_MESSAGE = 200
 
 
@@ -31,24 +35,8 @@ def json_error(text: str) -> str | None:
     try:
         _SYNTAX.decode(text)
     except msgspec.DecodeError as exc:
-        return _position(text, str(exc))
+        return json_position(text, str(exc))
     return None
-
-
-def _position(text: str, message: str) -> str:
-    """Turn msgspec's byte offset into a 1-based line and column counted in code points."""
-    message = message.removeprefix("JSON is malformed: ")
-    found = _BYTE.search(message)
-    data = text.encode("utf-8")
-    offset = int(found.group(1)) if found else len(data)
-    message = message[: found.start()] if found else message
-    before = data[:offset].decode("utf-8", errors="ignore")
-    line = before.count("\n") + 1
-    column = len(before) - (before.rfind("\n") + 1) + 1
-    hint = ""
-    if text.lstrip().startswith("```"):
-        hint = " (a Markdown code fence around JSON is not JSON)"
-    return f"{message} at line {line}, column {column}{hint}"
 
 
 @evaluator(ir.IsJson)
@@ -56,19 +44,14 @@ def compile_is_json(expr: ir.IsJson, env: CheckEnv) -> Check:
     """Compile ``operand is json``."""
     get, name = text_getter(expr.operand, "is json")
     src = text_source(expr.operand)
-    decode = _SYNTAX.decode
     test: Test
     negated: Test | None = None
     if src is not None and src.function is None:
-        test, negated = _fast_is_json(src.get, name, decode)
+        test, negated = fused(src, "is_json(value)", is_json=_is_json)
     else:
 
         def test(trace: Trace) -> bool:
-            try:
-                decode(get(trace))
-            except msgspec.DecodeError:
-                return False
-            return True
+            return _is_json(get(trace))
 
     def explain(trace: Trace) -> str:
         return f"{name} is not JSON: {json_error(get(trace))}"
@@ -76,30 +59,12 @@ def compile_is_json(expr: ir.IsJson, env: CheckEnv) -> Check:
     return Check(expr, test, explain, negated=negated)
 
 
-def _fast_is_json(
-    get: Callable[[Trace], str | None], name: str, decode: Callable[[str], Any]
-) -> tuple[Test, Test]:
-    def test(trace: Trace) -> bool:
-        value = get(trace)
-        if value is None:
-            raise missing(name)
-        try:
-            decode(value)
-        except msgspec.DecodeError:
-            return False
-        return True
-
-    def negated(trace: Trace) -> bool:
-        value = get(trace)
-        if value is None:
-            raise missing(name)
-        try:
-            decode(value)
-        except msgspec.DecodeError:
-            return True
+def _is_json(text: str) -> bool:
+    try:
+        _SYNTAX.decode(text)
+    except msgspec.DecodeError:
         return False
-
-    return test, negated
+    return True
 
 
 def load_validator(env: CheckEnv, path: str) -> Draft202012Validator:
@@ -129,7 +94,7 @@ def compile_conforms(expr: ir.Conforms, env: CheckEnv) -> Check:
     except CheckError as exc:
         return failing(expr, exc.reason)
     get, name = compile_operand(expr.operand), operand_text(expr.operand)
-    is_valid = validator.is_valid
+    is_valid: Callable[[Any], bool] = validator.is_valid
     decode = msgspec.json.decode
 
     def instance(trace: Trace) -> Any:

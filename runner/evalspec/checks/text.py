@@ -13,13 +13,14 @@ from typing import Any
 
 from evalspec import ir
 from evalspec import regex as dialect
-from evalspec.checks.base import Check, CheckEnv, CheckError, Test, evaluator
+from evalspec.checks.base import Check, CheckEnv, CheckError, evaluator
 from evalspec.checks.compare import equality, literal_value
 from evalspec.checks.describe import literal_text, operand_text, quote, regex_text
 from evalspec.checks.operands import (
     compile_operand,
     excerpt,
-    missing,
+    fused,
+    kind_of,
     text_getter,
     text_source,
     window,
@@ -58,46 +59,16 @@ def compile_contains(expr: ir.Contains, env: CheckEnv) -> Check:
     name = operand_text(expr.operand)
     src = text_source(expr.operand)
     if src is not None and src.function is None and isinstance(expr.value, ir.StringLit):
-        test, negated = _fast_contains(src.get, name, expr.value.value, expr.ignore_case)
+        if expr.ignore_case:
+            test, negated = fused(
+                src, "needle in value.casefold()", needle=expr.value.value.casefold()
+            )
+        else:
+            test, negated = fused(src, "needle in value", needle=expr.value.value)
     else:
         get, has = compile_operand(expr.operand), membership(expr.value, expr.ignore_case, name)
         test, negated = (lambda trace: has(get(trace))), None
     return Check(expr, test, _explain_contains(expr), _affirm_contains(expr), negated)
-
-
-def _fast_contains(
-    get: Callable[[Trace], str | None], name: str, needle: str, fold: bool
-) -> tuple[Test, Test]:
-    if fold:
-        needle = needle.casefold()
-
-        def test(trace: Trace) -> bool:
-            value = get(trace)
-            if value is None:
-                raise missing(name)
-            return needle in value.casefold()
-
-        def negated(trace: Trace) -> bool:
-            value = get(trace)
-            if value is None:
-                raise missing(name)
-            return needle not in value.casefold()
-
-        return test, negated
-
-    def test_exact(trace: Trace) -> bool:
-        value = get(trace)
-        if value is None:
-            raise missing(name)
-        return needle in value
-
-    def negated_exact(trace: Trace) -> bool:
-        value = get(trace)
-        if value is None:
-            raise missing(name)
-        return needle not in value
-
-    return test_exact, negated_exact
 
 
 def _find(value: Any, lit: ir.Literal, ignore_case: bool) -> str:
@@ -146,7 +117,7 @@ def compile_contains_many(expr: ir.ContainsAny | ir.ContainsAll, env: CheckEnv) 
 
     def found(trace: Trace, wanted: bool) -> str:
         value = get(trace)
-        chosen = [text for has, text in zip(tests, texts) if has(value) is wanted]
+        chosen = [text for has, text in zip(tests, texts, strict=True) if has(value) is wanted]
         return f"[{', '.join(chosen)}]: {excerpt(value)}"
 
     def explain(trace: Trace) -> str:
@@ -191,7 +162,7 @@ def compile_matches(expr: ir.Matches, env: CheckEnv) -> Check:
     get, name = text_getter(expr.operand, "matches")
     src = text_source(expr.operand)
     if src is not None and src.function is None:
-        test, negated = _fast_search(src.get, name, search)
+        test, negated = fused(src, "search(value) is not None", search=search)
     else:
         test, negated = (lambda trace: search(get(trace)) is not None), None
 
@@ -206,21 +177,3 @@ def compile_matches(expr: ir.Matches, env: CheckEnv) -> Check:
         return f"{name} matches {shown} at {found.start()}: {window(value, *found.span())}"
 
     return Check(expr, test, explain, affirm, negated)
-
-
-def _fast_search(
-    get: Callable[[Trace], str | None], name: str, search: Callable[[str], Any]
-) -> tuple[Test, Test]:
-    def test(trace: Trace) -> bool:
-        value = get(trace)
-        if value is None:
-            raise missing(name)
-        return search(value) is not None
-
-    def negated(trace: Trace) -> bool:
-        value = get(trace)
-        if value is None:
-            raise missing(name)
-        return search(value) is None
-
-    return test, negated

@@ -11,7 +11,7 @@ import operator
 from typing import Any
 
 import msgspec
-from jsonschema import Draft202012Validator, SchemaError
+from jsonschema import Draft202012Validator, SchemaError  # type: ignore[import-untyped,unused-ignore]
 
 from evalspec import ir
 from evalspec.checks.base import Check, CheckEnv, CheckError, evaluator, failing

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import click
 
 from evalspec.diagnostics import Diagnostic, render_text
 from evalspec.errors import EvalspecError
+
+if TYPE_CHECKING:
+    from evalspec.run.check import Spec
 
 
 def run_cli(group: click.Group, argv: list[str] | None) -> int:
@@ -84,3 +88,29 @@ def spec_files(paths: Iterable[Path]) -> list[Path]:
 
 def _skipped(relative: Path) -> bool:
     return any(part.startswith(".") or part in ("node_modules", "venv") for part in relative.parts[:-1])
+
+
+def load_specs(paths: Iterable[Path], root: Path | None) -> list[Spec]:
+    """Compile every spec named (folders are searched for ``*.eval``); errors exit 2."""
+    from evalspec.lang.load import compile_path
+    from evalspec.lang.resolve import find_root
+    from evalspec.run.check import Spec
+
+    files = spec_files(paths)
+    if not files:
+        raise click.BadParameter("no .eval file found", param_hint="PATHS")
+    specs = []
+    for path in files:
+        project = root or find_root(path.parent)
+        specs.append(Spec(compile_path(path, root=project), path.as_posix(), project.resolve()))
+    return specs
+
+
+@contextlib.contextmanager
+def open_output(path: Path | None) -> Iterator[TextIO]:
+    """Standard output, or a file written in UTF-8."""
+    if path is None:
+        yield click.get_text_stream("stdout")
+        return
+    with path.open("w", encoding="utf-8") as handle:
+        yield handle

@@ -34,22 +34,38 @@ ESTIMATE_REJECTED = "ES803"
 #: Accepted spellings, after ``str.strip`` and ``str.casefold``.
 VERDICTS = {"1": 1, "pass": 1, "0": 0, "fail": 0}
 
-F = TypeVar("F", bound=Callable[..., Any])
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
-@click.group("judge")
+class _JudgeGroup(click.Group):
+    """Loads the subcommands that need the judge client only when one of them runs."""
+
+    _LAZY = ("calibrate", "compare", "export")
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every subcommand, eager and lazy."""
+        return sorted({*super().list_commands(ctx), *self._LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import ``cli/judge_guards.py`` on first use of one of its commands."""
+        if cmd_name in self._LAZY and cmd_name not in self.commands:
+            import evalspec.cli.judge_guards  # noqa: F401 - registers the commands on ``judge``
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group("judge", cls=_JudgeGroup)
 def judge() -> None:
     """Validate LLM judges against human labels (Pass = 1 is the positive class)."""
 
 
-def verdict_file_option(flag: str, help: str) -> Callable[[F], F]:
+def verdict_file_option(flag: str, help_text: str) -> Callable[[_F], _F]:
     """Return a required ``--flag FILE`` option naming a verdict file."""
     return click.option(
-        flag, required=True, help=help, type=click.Path(exists=True, dir_okay=False)
+        flag, required=True, help=help_text, type=click.Path(exists=True, dir_okay=False)
     )
 
 
-def format_option(func: F) -> F:
+def format_option(func: _F) -> _F:
     """Add ``--format text|json`` (default text)."""
     return click.option(
         "--format",
@@ -61,28 +77,35 @@ def format_option(func: F) -> F:
     )(func)
 
 
-def read_verdicts(path: str) -> list[int]:
-    """Read a verdict file into 0/1 values.
+def read_verdicts(files: dict[str, str]) -> dict[str, list[int]]:
+    """Read verdict files (name -> path) into 0/1 values, reporting every bad line of every file.
 
     Raises:
-        UsageError: ``ES802`` if the file cannot be read, ``ES801`` for each invalid line.
+        UsageError: ``ES802`` for a file that cannot be read, ``ES801`` for each invalid line.
     """
+    values: dict[str, list[int]] = {}
+    problems: list[Diagnostic] = []
+    for name, path in files.items():
+        values[name] = _read_verdict_file(path, problems)
+    if problems:
+        raise UsageError(f"invalid verdicts in {problems[0].path}", problems)
+    return values
+
+
+def _read_verdict_file(path: str, problems: list[Diagnostic]) -> list[int]:
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 ({exc.reason})"
-        message = f"cannot read verdicts: {reason}"
-        raise UsageError(message, [_diagnostic(UNREADABLE_VERDICTS, message, path)]) from None
+        problems.append(_diagnostic(UNREADABLE_VERDICTS, f"cannot read verdicts: {reason}", path))
+        return []
     values: list[int] = []
-    problems: list[Diagnostic] = []
     for number, line in enumerate(text.splitlines(), start=1):
         token = line.strip()
         if token.casefold() in VERDICTS:
             values.append(VERDICTS[token.casefold()])
         elif token:
             problems.append(_invalid_line(path, number, line, token))
-    if problems:
-        raise UsageError(f"{path}: invalid verdicts", problems)
     return values
 
 
@@ -148,7 +171,7 @@ def estimate_command(
     set (Rogan-Gladen). Exit codes: 0 estimated (warnings included), 2 invalid input.
     """
     files = {"test_labels": test_labels, "test_preds": test_preds, "unlabeled_preds": preds}
-    values = {name: read_verdicts(path) for name, path in files.items()}
+    values = read_verdicts(files)
     try:
         result = estimate(
             values["test_labels"],
@@ -192,3 +215,4 @@ def render_estimate(result: Estimate) -> str:
     ]
     lines += [f"  {warning.code}: {warning.message}" for warning in result.warnings]
     return "\n".join(lines)
+

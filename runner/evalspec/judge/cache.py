@@ -167,19 +167,21 @@ class VerdictCache:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        # Autocommit (isolation_level=None): each INSERT is its own committed transaction.
-        self._db = sqlite3.connect(
-            self.path, timeout=30.0, isolation_level=None, check_same_thread=False
-        )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit (isolation_level=None): each INSERT is its own committed transaction.
+            self._db = sqlite3.connect(
+                self.path, timeout=30.0, isolation_level=None, check_same_thread=False
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise CacheError(f"cannot open verdict cache {self.path}: {exc}") from exc
         try:
             self._setup()
-        except sqlite3.DatabaseError as exc:
+        except BaseException as exc:
             self._db.close()
-            raise CacheError(f"cannot open verdict cache {self.path}: {exc}") from exc
-        except CacheError:
-            self._db.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise CacheError(f"cannot open verdict cache {self.path}: {exc}") from exc
             raise
 
     def _setup(self) -> None:

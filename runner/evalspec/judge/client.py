@@ -10,7 +10,8 @@ absorbed:
    verdict (:data:`OFFLINE_MISS`) and its key is listed in ``stats.missing``.
 3. **Budget.** ``max_calls`` bounds the HTTP requests of a run, retries included, so it is a hard
    ceiling on what the provider can bill. Past it, misses are ``error`` (:data:`BUDGET_EXHAUSTED`).
-4. **Request.** At most ``concurrency`` requests at a time; temperature 0; JSON mode
+4. **Request.** At most ``concurrency`` requests at a time (plain ``http://`` endpoints go through
+   the lean transport in :mod:`evalspec.judge._http`); temperature 0; JSON mode
    (``response_format={"type": "json_object"}``) unless the server rejects it with a 400 that
    names ``response_format``, in which case the request is repeated once without it and JSON
    mode stays off for the rest of the run.
@@ -35,14 +36,11 @@ before they are returned or cached.
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import math
 import os
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timezone
 from typing import Any, Literal
 
 import httpx
@@ -50,6 +48,7 @@ import msgspec
 
 from evalspec._version import __version__
 from evalspec.errors import UsageError
+from evalspec.judge._http import lean_transport, retry_after_seconds
 from evalspec.judge.cache import CachedVerdict, VerdictStore
 from evalspec.judge.cache import key as cache_key
 from evalspec.judge.templates import ParsedVerdict, parse_answer
@@ -221,40 +220,6 @@ _COMPLETION = msgspec.json.Decoder(_Completion)
 class _Inflight:
     task: asyncio.Task[Verdict]
     waiters: int = 0
-
-
-def retry_after_seconds(headers: httpx.Headers, now: float) -> float | None:
-    """Return the wait a response asks for, in seconds, or None.
-
-    Reads ``retry-after-ms`` (OpenAI), then ``Retry-After`` as seconds or an HTTP date
-    (relative to ``now``, a POSIX time). Negative waits become 0; unreadable values are ignored.
-    """
-    millis = headers.get("retry-after-ms")
-    if millis is not None:
-        seconds = _number(millis)
-        if seconds is not None:
-            return seconds / 1000
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    seconds = _number(value)
-    if seconds is None:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = when.timestamp() - now
-    return max(seconds, 0.0)
-
-
-def _number(text: str) -> float | None:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        return None
-    return max(value, 0.0) if math.isfinite(value) else None
 
 
 class JudgeClient:
@@ -439,6 +404,8 @@ class JudgeClient:
             except _Fatal as exc:
                 if exc.stop:
                     self._down = exc.reason
+                else:
+                    self._streak = 0  # the endpoint answered; only this request was refused
                 return attempts, _parse_error(exc.reason), ""
             except _Retry as exc:
                 failures += 1
@@ -528,7 +495,10 @@ class JudgeClient:
         if self._http is None:
             size = self.settings.concurrency
             limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-            self._http = httpx.AsyncClient(limits=limits, timeout=self.settings.timeout)
+            transport = lean_transport(self._url, size)
+            self._http = httpx.AsyncClient(
+                limits=limits, timeout=self.settings.timeout, transport=transport
+            )
         return self._http
 
     def _scrub(self, text: str) -> str:

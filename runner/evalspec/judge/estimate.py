@@ -1,8 +1,9 @@
 """A judge's true pass rate from its verdicts: Rogan–Gladen correction with a bootstrap interval.
 
 **Polarity.** As in judgy, Pass = 1 is the positive class: TPR = P(judge Pass | human Pass),
-TNR = P(judge Fail | human Fail), and θ is the true *pass* rate. Code "mode fired" as 0 (or flip:
-θ_fail = 1 − θ_pass, and TPR and TNR swap roles).
+TNR = P(judge Fail | human Fail), and θ is the true *pass* rate. A trace where a failure mode
+fired is a 0 (if yours are coded 1, flip them, or read θ_fail = 1 − θ_pass with TPR and TNR
+swapping roles).
 
 **Correction.** θ = clip((p_obs + TNR − 1) / (TPR + TNR − 1), 0, 1), where p_obs is the judge's
 pass rate on the unlabelled predictions.
@@ -403,8 +404,8 @@ def _test_draws(
 ) -> Iterator[tuple[int, int, int]]:
     """Yield (TP, FN, TN) of each bootstrap draw of n = ``len(test.codes)`` test items.
 
-    With ``bulk`` (nothing else draws from ``stream`` in between), small test sets draw many
-    samples per call and count each slice, which saves most of the per-draw overhead.
+    With ``bulk`` (nothing else draws from ``stream`` in between), many samples are drawn per
+    call and each slice is counted, which saves most of the per-draw overhead.
     """
     n = len(test.codes)
     if not bulk or n > 256:

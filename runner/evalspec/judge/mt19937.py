@@ -19,10 +19,12 @@ Outputs are fetched in bulk with ``getrandbits(32 * count)``: CPython fills that
 
 from __future__ import annotations
 
+import functools
+import operator
 import random
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 __all__ = ["SEED_MAX", "IndexTally", "LegacyStream", "init_genrand"]
 
@@ -66,19 +68,26 @@ class LegacyStream:
         self._buffer = b""
         self._offset = 0
 
-    def raw(self, count: int) -> bytes:
-        """Return the next ``count`` 32-bit outputs as little-endian words (``4 * count`` bytes)."""
+    def peek(self, count: int) -> bytes:
+        """Return the next ``count`` outputs as little-endian words, without consuming them."""
         end = self._offset + 4 * count
         if end > len(self._buffer):
             # Generating ahead in blocks is invisible to callers (outputs are handed out in
             # order) and saves a big-integer conversion per small request.
             fresh = max(count, _BLOCK)
-            self._buffer = self._buffer[self._offset :] + self._rng.getrandbits(
-                32 * fresh
-            ).to_bytes(4 * fresh, "little")
+            block = self._rng.getrandbits(32 * fresh).to_bytes(4 * fresh, "little")
+            self._buffer = self._buffer[self._offset :] + block
             self._offset, end = 0, 4 * count
-        out = self._buffer[self._offset : end]
-        self._offset = end
+        return self._buffer[self._offset : end]
+
+    def advance(self, count: int) -> None:
+        """Consume ``count`` outputs (at most as many as the last :meth:`peek` returned)."""
+        self._offset += 4 * count
+
+    def raw(self, count: int) -> bytes:
+        """Consume and return the next ``count`` outputs as little-endian words."""
+        out = self.peek(count)
+        self.advance(count)
         return out
 
     def words(self, count: int) -> list[int]:
@@ -115,16 +124,18 @@ class IndexTally:
     """Counts, per code, ``codes[i]`` over ``RandomState.randint(0, len(codes), size)`` draws.
 
     A bootstrap only needs how many drawn items fall in each cell (TP, FN, ...), never the
-    indices, so the lookup runs on the raw bytes with ``bytes.translate`` and big-integer
-    ``&``/``bit_count``, all in C:
+    indices, so the lookup runs on the raw bytes with ``bytes.translate``, ``bytes.count`` and
+    big-integer ``&``, all in C:
 
     - ``len(codes) <= 256``: the masked index is the low byte of each word; one translation
-      maps it to its code, with ``len(set(codes))`` marking a rejected draw.
+      maps it to its code, with the value ``ncodes`` marking a rejected draw.
     - ``len(codes) <= 65536``: the index is ``lo + 256 * hi`` (``hi`` = the second byte, masked).
       For each group of eight ``hi`` values, ``lo`` is translated to a byte whose bit ``j`` says
       "index ``lo + 256 * (8g + j)`` has this code", ``hi`` to the one-hot byte ``1 << (hi - 8g)``;
-      the bits left after ``&`` are the draws with that code.
+      the bytes left non-zero after ``&`` are the draws with that code.
     - larger tables: a plain per-index loop.
+
+    Codes are small integers (at most 254), so that every code fits a byte next to the marker.
     """
 
     def __init__(self, codes: Sequence[int], ncodes: int | None = None) -> None:
@@ -139,8 +150,8 @@ class IndexTally:
             raise ValueError(f"codes must hold between 1 and 2**32 entries, got {len(codes)}")
         self.codes = list(codes)
         self.ncodes = max(codes) + 1 if ncodes is None else ncodes
-        if not all(0 <= code < self.ncodes for code in self.codes):
-            raise ValueError(f"codes must lie in range({self.ncodes})")
+        if not 1 <= self.ncodes <= 255 or not all(0 <= c < self.ncodes for c in self.codes):
+            raise ValueError(f"codes must lie in range({self.ncodes}), at most range(255)")
         self.mask = (1 << (len(codes) - 1).bit_length()) - 1
         if self.mask < 256:
             self._byte_table = bytes(self._code(b & self.mask) for b in range(256))
@@ -169,25 +180,34 @@ class IndexTally:
         return onehot, per_code
 
     def draw(self, stream: LegacyStream, size: int) -> list[int]:
-        """Draw ``size`` indices from ``stream``; return how many fall on each code."""
-        counts = [0] * self.ncodes
+        """Draw ``size`` indices from ``stream``; return how many fall on each code.
+
+        Looks ahead at a window of outputs, finds how many of them ``size`` accepted draws use
+        (``used = size + rejects among the first used``, iterated to its fixed point), and
+        consumes exactly those.
+        """
         if len(self.codes) == 1:  # numpy consumes no output for a one-value range
-            counts[self.codes[0]] = size
-            return counts
-        shortfall = size
-        while shortfall:
-            # Each output yields at most one index, so asking for exactly the shortfall never
-            # consumes an output numpy would not have consumed.
-            for code, got in enumerate(self._round(stream.raw(shortfall))):
-                counts[code] += got
-            shortfall = size - sum(counts)
-        return counts
+            return [size if code == self.codes[0] else 0 for code in range(self.ncodes)]
+        expected_rejects = size * (self.mask + 1 - len(self.codes)) // len(self.codes)
+        window = size + 2 * expected_rejects + 32
+        while True:
+            rejected, counts = self._lookahead(stream.peek(window))
+            used = size
+            while used <= window:
+                missing = size + rejected(used) - used
+                if not missing:
+                    stream.advance(used)
+                    return counts(used)
+                used += missing
+            window *= 2
 
     def sequence(self, stream: LegacyStream, size: int) -> bytes:
         """Draw ``size`` indices from ``stream``; return their codes, in order, one byte each.
 
-        Only for tables of at most 256 entries, where it is a single ``bytes.translate`` per
-        round: that lets a caller draw many bootstrap samples at once and count each slice.
+        Only for tables of at most 256 entries, where a single ``bytes.translate`` per round
+        maps the draws and drops the rejected ones: a caller can then draw many bootstrap
+        samples in one call and count each slice. (For larger tables this is no faster than
+        :meth:`draw`, which is why it is not offered.)
         """
         if len(self.codes) > 256:
             raise ValueError("sequence() needs a table of at most 256 entries")
@@ -200,24 +220,43 @@ class IndexTally:
             shortfall -= len(parts[-1])
         return b"".join(parts)
 
-    def _round(self, raw: bytes) -> list[int]:
-        """Count the codes of the accepted draws among the words of ``raw``."""
+    def _lookahead(self, raw: bytes) -> tuple[Callable[[int], int], Callable[[int], list[int]]]:
+        """Return ``rejected(used)`` and ``counts(used)`` over the first ``used`` outputs.
+
+        ``counts`` only counts accepted draws; both are cheap, so the fixed point costs little.
+        """
+        codes = range(self.ncodes)
         if self.mask < 256:
             coded = raw[0::4].translate(self._byte_table)
-            return [coded.count(code) for code in range(self.ncodes)]
+            reject = self.ncodes
+            return (
+                lambda used: coded.count(reject, 0, used),
+                lambda used: [coded.count(code, 0, used) for code in codes],
+            )
         if self.mask < 65536:
-            return self._round_two_bytes(raw[0::4], raw[1::4])
+            hits = self._hits(raw[0::4], raw[1::4])
+            # Back to bytes, where a zero byte means "not this code": prefix counts are then a
+            # single bytes.count instead of a big-integer mask per call.
+            accepted = functools.reduce(operator.or_, hits).to_bytes(len(raw) // 4, "little")
+            per_code = [bits.to_bytes(len(raw) // 4, "little") for bits in hits]
+            return (
+                lambda used: accepted.count(0, 0, used),
+                lambda used: [used - hit.count(0, 0, used) for hit in per_code],
+            )
         slow = list(map(self._code, map(self.mask.__and__, _words(raw))))
-        return [slow.count(code) for code in range(self.ncodes)]
+        return (
+            lambda used: slow[:used].count(self.ncodes),
+            lambda used: [slow[:used].count(code) for code in codes],
+        )
 
-    def _round_two_bytes(self, lo: bytes, hi: bytes) -> list[int]:
-        counts = [0] * self.ncodes
+    def _hits(self, lo: bytes, hi: bytes) -> list[int]:
+        """Per code, an integer whose byte ``i`` is non-zero (one bit) if draw ``i`` has it."""
+        hits = [0] * self.ncodes
         for onehot, per_code in self._groups:
             selected = int.from_bytes(hi.translate(onehot), "little")
             for code, table in enumerate(per_code):
-                hits = int.from_bytes(lo.translate(table), "little") & selected
-                counts[code] += hits.bit_count()
-        return counts
+                hits[code] |= int.from_bytes(lo.translate(table), "little") & selected
+        return hits
 
 
 def _words(raw: bytes) -> list[int]:

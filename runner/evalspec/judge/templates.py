@@ -336,10 +336,10 @@ def _json_object(text: str) -> dict[str, Any] | str | None:
     if not candidate.startswith("{"):
         return None
     try:
-        obj = json.loads(candidate)
+        obj: dict[str, Any] = json.loads(candidate)  # starts with "{": an object or an error
     except json.JSONDecodeError as exc:
         return f"malformed JSON answer ({exc.msg} at position {exc.pos})"
-    return obj if isinstance(obj, dict) else "the JSON answer is not an object"
+    return obj
 
 
 def _from_json(obj: dict[str, Any]) -> ParsedVerdict:

@@ -24,7 +24,7 @@ from evalspec.lang.resolve import PathRefused, Resolver
 
 SEVERITIES = ("low", "medium", "high", "critical")
 JUDGE_SETTINGS = ("model", "base_url", "api_key", "temperature", "timeout", "concurrency",
-                  "max_retries", "max_calls")  # fmt: skip
+                  "max_retries", "max_calls", "cache")  # fmt: skip
 DEFAULT_ALPHA = "0.05"
 _ONCE = ("why", "severity", "seen", "max_rate", "tolerance", "when")
 
@@ -219,7 +219,7 @@ class SuiteCompiler:
     def _judge(self, node: ast.JudgeConfig) -> ir.JudgeConfig:
         values: dict[str, Any] = {"model": None, "base_url": None, "api_key": None,
                                   "temperature": "0", "timeout_ms": 60_000, "concurrency": 8,
-                                  "max_retries": 4, "max_calls": None}
+                                  "max_retries": 4, "max_calls": None, "cache": None}
         seen: set[str] = set()
         for entry in node.entries:
             key = entry.key.value
@@ -238,6 +238,9 @@ class SuiteCompiler:
         if key in ("model", "base_url", "api_key"):
             setting = _setting(ctx, key, value)
             return {key: setting} if setting is not None else {}
+        if key == "cache":
+            path = ctx.file_ref(value, must_exist=False)
+            return {"cache": path} if path is not None else {}
         if key == "timeout":
             ms = ctx.duration(value)
             return {"timeout_ms": ms} if ms is not None else {}

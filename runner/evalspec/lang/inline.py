@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from evalspec import ir
 from evalspec.diagnostics import Span
 from evalspec.lang import ast, codes
+from evalspec.lang.expressions import ExprCompiler
 
 if TYPE_CHECKING:
     from evalspec.lang.compiler import Context
@@ -19,7 +20,7 @@ def inline_trace(ctx: Context, block: ast.TraceBlock, default_id: str) -> ir.Inl
     """Compile ``example { ... }`` into an inline trace; ``None`` when a field is invalid."""
     values: dict[str, Any] = {"id": default_id, "input": None, "output": None, "record": None}
     tool_calls: list[ir.ToolCallSpec] = []
-    metadata: dict[str, Any] = {}
+    metadata: dict[str, ir.Literal] = {}
     ok = True
     for field in block.fields:
         if field.keyword in _SINGLE_TEXT:
@@ -73,22 +74,18 @@ def _tool_call(ctx: Context, field: ast.TraceField) -> ir.ToolCallSpec | None:
     return ir.ToolCallSpec(name=name, arguments=arguments)
 
 
-def _metadata(ctx: Context, field: ast.TraceField, metadata: dict[str, Any]) -> bool:
+def _metadata(ctx: Context, field: ast.TraceField, metadata: dict[str, ir.Literal]) -> bool:
     key = _text(ctx, field.args[0])
     value = field.args[1]
-    if isinstance(value, ast.Str):
-        metadata[key or ""] = value.value
-    elif isinstance(value, ast.Number) and "." not in value.text:
-        metadata[key or ""] = int(value.text)
-    elif isinstance(value, (ast.Number, ast.Percent)):
-        metadata[key or ""] = value.text  # no floats in the IR: decimals stay text
-    elif isinstance(value, ast.Bool):
-        metadata[key or ""] = value.value
-    else:
+    if not isinstance(value, (ast.Str, ast.Number, ast.Bool)):
         ctx.error(codes.INVALID_TRACE_FIELD, "metadata values are strings, numbers or booleans",
                   value.span)
         return False
-    return key is not None
+    literal = ExprCompiler(ctx).literal(value)
+    if key is None or literal is None:
+        return False
+    metadata[key] = literal
+    return True
 
 
 def judge_guard(ctx: Context, node: ast.JudgeGuard) -> ir.JudgeGuard | None:

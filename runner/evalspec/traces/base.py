@@ -10,7 +10,7 @@ from evalspec.traces.codes import INVALID_VALUE
 from evalspec.traces.messages import first_text, last_text, transcript
 from evalspec.traces.problems import ProblemLog, RecordContext
 from evalspec.traces.reader import TraceFile
-from evalspec.traces.record import Message, Source, Trace, Usage
+from evalspec.traces.record import Message, Source, Trace, Usage, Verdict
 from evalspec.traces.values import decimal_text, integer, millis_between, timestamp
 
 #: What an importer yields: the 1-based line a trace starts on (``None`` inside a JSON
@@ -121,8 +121,11 @@ class Fields:
 
     def usage(self, raw: Any) -> Usage | None:
         """Read token counts from the usage shapes of OpenAI, Anthropic, Inspect and Langfuse."""
-        if not isinstance(raw, dict):
+        if type(raw) is not dict:
             return None
+        found = raw.get("prompt_tokens"), raw.get("completion_tokens"), raw.get("total_tokens")
+        if type(found[0]) is int and type(found[1]) is int and type(found[2]) is int:
+            return Usage(input_tokens=found[0], output_tokens=found[1], total_tokens=found[2])
         pick = _pick_int
         usage = Usage(
             input_tokens=self.integer(pick(raw, _INPUT_TOKENS), "input tokens"),
@@ -165,20 +168,32 @@ def add_usage(total: Usage | None, more: Usage | None) -> Usage | None:
     return total
 
 
-def verdict_of(value: Any) -> str | None:
+def verdict_of(value: Any) -> Verdict | None:
     """Read a binary label: ``pass``/``fail`` from words, booleans, ``C``/``I`` and 1/0."""
     if isinstance(value, bool):
         return "pass" if value else "fail"
     if isinstance(value, (int, float)):
-        return {1: "pass", 0: "fail"}.get(value)  # type: ignore[call-overload]
+        return "pass" if value == 1 else ("fail" if value == 0 else None)
     if isinstance(value, str):
         return _VERDICTS.get(value.strip().lower())
     return None
 
 
-_VERDICTS = {
-    "pass": "pass", "passed": "pass", "true": "pass", "yes": "pass", "c": "pass",
-    "correct": "pass", "good": "pass", "1": "pass",
-    "fail": "fail", "failed": "fail", "false": "fail", "no": "fail", "i": "fail",
-    "incorrect": "fail", "bad": "fail", "0": "fail",
-}  # fmt: skip
+_VERDICTS: dict[str, Verdict] = {
+    "pass": "pass",
+    "passed": "pass",
+    "true": "pass",
+    "yes": "pass",
+    "c": "pass",
+    "correct": "pass",
+    "good": "pass",
+    "1": "pass",
+    "fail": "fail",
+    "failed": "fail",
+    "false": "fail",
+    "no": "fail",
+    "i": "fail",
+    "incorrect": "fail",
+    "bad": "fail",
+    "0": "fail",
+}

@@ -160,7 +160,9 @@ def _part(item: dict[str, Any], acc: _Content) -> None:
             acc.calls.append(call)
     elif kind in _RESULT_TYPES:
         acc.result_id = _first_str(item, "id", "tool_use_id", "call_id")
-        result = next((item[k] for k in ("response", "result", "content", "output") if k in item), None)
+        result = next(
+            (item[k] for k in ("response", "result", "content", "output") if k in item), None
+        )
         text, _, _ = content(result) if isinstance(result, list) else (result, [], None)
         acc.text(json_text(text) if text is not None else "")
     else:
@@ -205,14 +207,25 @@ def message(raw: Any, ctx: RecordContext) -> Message | None:
     if type(raw) is not dict:
         return None
     role, body = raw.get("role"), raw.get("content")
-    if role in ROLES and type(body) is str and "tool_calls" not in raw and "function_call" not in raw:
-        # the common OpenAI case, kept short because it runs for nearly every message
-        return Message(
-            role=role,
-            content=body,
-            name=_opt_str(raw.get("name")),
-            tool_call_id=_opt_str(raw.get("tool_call_id")),
-        )
+    if role in ROLES and (type(body) is str or body is None) and "function_call" not in raw:
+        # the common OpenAI shapes, kept short because they run for nearly every message
+        if len(raw) == 2 and body is not None:
+            return Message(role=role, content=body)
+        calls = raw.get("tool_calls")
+        if calls is None and body is not None:
+            name, call_id = raw.get("name"), raw.get("tool_call_id")
+            return Message(
+                role=role, content=body, name=_opt_str(name), tool_call_id=_opt_str(call_id)
+            )
+        if type(calls) is list and not raw.get("refusal"):
+            name, call_id = raw.get("name"), raw.get("tool_call_id")
+            return Message(
+                role=role,
+                content=body,
+                name=_opt_str(name),
+                tool_call_id=_opt_str(call_id),
+                tool_calls=tool_calls(calls),
+            )
     return _message(_unwrap(raw), ctx)
 
 
@@ -223,6 +236,8 @@ def _message(raw: dict[str, Any], ctx: RecordContext) -> Message:
     else:
         body = next((raw[k] for k in ("parts", "contents", "text") if k in raw), None)
     text, calls, result_id = content(body)
+    if text is None and isinstance(raw.get("refusal"), str):
+        text = [Part(type="refusal", text=raw["refusal"])]
     calls.extend(tool_calls(raw.get("tool_calls")))
     extra = raw.get("additional_kwargs")
     if not calls and isinstance(extra, dict):
@@ -262,7 +277,7 @@ def _drop(values: dict[str, Any]) -> dict[str, Any]:
 
 def _opt_str(value: Any) -> str | None:
     if value is None or type(value) is str:
-        return value  # type: ignore[no-any-return]
+        return value
     return json_text(value)
 
 
@@ -274,6 +289,11 @@ def messages(raw: Any, ctx: RecordContext) -> list[Message]:
         raw = [raw]
     out: list[Message] = []
     for index, item in enumerate(raw):
+        if type(item) is dict:
+            found = message(item, ctx)
+            if found is not None:
+                out.append(found)
+                continue
         if isinstance(item, list):
             ctx.report(NESTED_MESSAGES, f"a list where message {index} belongs; flattened")
             out.extend(messages(item, ctx))
@@ -295,24 +315,32 @@ def content_text(value: str | list[Part] | None) -> str | None:
 
 
 def transcript(msgs: list[Message]) -> list[ToolCall]:
-    """Number the tool calls of ``msgs`` in order and join each with its tool result.
+    """Return every tool call of ``msgs`` in order, numbered and joined with its result.
 
-    A tool message answers the call with its ``tool_call_id``; without one, the earliest
-    unanswered call of the same name (else the earliest unanswered call).
+    The returned calls are copies carrying ``message_index`` and ``result``; the messages
+    keep the calls as the model made them. A tool message answers the call with its
+    ``tool_call_id``; without one, the earliest unanswered call of the same name (else the
+    earliest unanswered call).
     """
     calls: list[ToolCall] = []
     by_id: dict[str, ToolCall] = {}
     for index, msg in enumerate(msgs):
         if msg.tool_calls:
-            for call in msg.tool_calls:
-                call.message_index = index
+            for made in msg.tool_calls:
+                call = ToolCall(
+                    id=made.id,
+                    name=made.name,
+                    arguments=made.arguments,
+                    arguments_raw=made.arguments_raw,
+                    message_index=index,
+                )
                 calls.append(call)
                 if call.id:
                     by_id[call.id] = call
         elif msg.role == "tool" and calls:
-            call = _answered(msg, by_id, calls)
-            if call is not None and call.result is None:
-                call.result = content_text(msg.content) or ""
+            found = _answered(msg, by_id, calls)
+            if found is not None and found.result is None:
+                found.result = content_text(msg.content) or ""
     return calls
 
 
@@ -321,7 +349,8 @@ def _answered(msg: Message, by_id: dict[str, ToolCall], calls: list[ToolCall]) -
         return by_id.get(msg.tool_call_id)
     open_calls = [call for call in calls if call.result is None]
     named = [call for call in open_calls if msg.name and call.name == msg.name]
-    return (named or open_calls or [None])[0]
+    candidates = named or open_calls
+    return candidates[0] if candidates else None
 
 
 def first_text(msgs: list[Message], role: str) -> str | None:

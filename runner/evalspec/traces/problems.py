@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from evalspec.diagnostics import Diagnostic, Severity, Span
 from evalspec.errors import TraceError
@@ -28,6 +29,7 @@ class ProblemLog:
         self.keep = keep
         self.counts: Counter[str] = Counter()
         self.diagnostics: list[Diagnostic] = []
+        self._paths: dict[str, int] = {}
 
     def report(
         self,
@@ -43,6 +45,7 @@ class ProblemLog:
         self.counts[code] += 1
         if len(self.diagnostics) >= self.keep:
             return
+        self._paths.setdefault(path, len(self._paths))
         severity = Severity.ERROR if self.strict else CODES[code].severity
         span = Span.point(line, column) if line is not None else None
         diag = Diagnostic(
@@ -55,6 +58,17 @@ class ProblemLog:
             name=CODES[code].name,
         )
         self.diagnostics.append(diag)
+
+    def in_order(self) -> list[Diagnostic]:
+        """Return the kept diagnostics by file (in reading order), then by line.
+
+        Reports arrive slightly out of order because ids and outputs are checked per batch.
+        """
+
+        def key(diag: Diagnostic) -> tuple[int, int]:
+            return self._paths.get(diag.path, 0), diag.span.line if diag.span else 0
+
+        return sorted(self.diagnostics, key=key)
 
     @property
     def total(self) -> int:
@@ -72,10 +86,18 @@ class ProblemLog:
         noun = "problem" if self.total == 1 else "problems"
         return f"{self.total} {noun}: {parts}"
 
+    def raise_for(self, diagnostics: Sequence[Diagnostic]) -> None:
+        """Raise :class:`TraceError` with ``diagnostics`` (gathered elsewhere) when strict.
+
+        For callers that read in several processes and merge the problems afterwards.
+        """
+        if self.strict and diagnostics:
+            raise TraceError(f"traces have {len(diagnostics)} problem(s) (--strict)", diagnostics)
+
     def raise_if_strict(self) -> None:
         """Raise :class:`TraceError` with the kept diagnostics when strict and not clean."""
         if self.strict and self.counts:
-            raise TraceError(f"traces have {self.summary()} (--strict)", self.diagnostics)
+            raise TraceError(f"traces have {self.summary()} (--strict)", self.in_order())
 
 
 class RecordContext:

@@ -13,11 +13,14 @@ Rules that make the record portable (``schemas/evalspec-trace.v1.schema.json``):
   Free-form values (``metadata``, tool ``arguments``, span ``attributes``) keep the source's
   JSON values as they were.
 
-Regenerate the committed schema with ``python -m evalspec.traces.record --write``.
+Regenerate the committed schema with ``python -m evalspec.traces --write`` (or
+``python tests/regen_goldens.py --schemas``, which rewrites every schema).
 """
 
 from __future__ import annotations
 
+import inspect
+import json
 import sys
 from typing import Any, Literal
 
@@ -98,8 +101,8 @@ class Message(_Record, kw_only=True):
     ``role`` is normalised to ``system``, ``developer``, ``user``, ``assistant`` or ``tool``.
     ``content`` is text, or a list of parts when the message holds more than text, or
     ``None`` (an assistant message that only calls tools). ``tool_calls`` are the calls an
-    assistant message makes (the same objects as in ``Trace.tool_calls``); ``tool_call_id``
-    links a tool message to the call it answers.
+    assistant message makes, as made (``Trace.tool_calls`` holds them again with their
+    results); ``tool_call_id`` links a tool message to the call it answers.
     """
 
     role: Role
@@ -215,13 +218,17 @@ def trace_schema() -> dict[str, Any]:
         "title": "evalspec trace record, version 1",
     }
     schema.update(msgspec.json.schema(Trace))
+    for definition in schema["$defs"].values():
+        if "description" in definition:
+            # Python 3.13 strips docstring indentation when compiling, older versions keep it:
+            # clean it here so that every version generates the same schema
+            definition["description"] = inspect.cleandoc(definition["description"])
     return schema
 
 
 def schema_text() -> str:
     """Return the schema as the committed file holds it: indented JSON with sorted keys."""
-    raw = msgspec.json.encode(trace_schema(), order="sorted")
-    return msgspec.json.format(raw, indent=2).decode("utf-8") + "\n"
+    return json.dumps(trace_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

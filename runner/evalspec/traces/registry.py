@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,7 @@ def detect(file: TraceFile) -> str:
     """Return the format of ``file`` (see :func:`detect_format`)."""
     try:
         head = file.text_head(1 << 18)
-    except OSError as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise _trace_error(file, UNREADABLE_FILE, f"cannot read the file: {exc}") from None
     found = sniff(head)
     if found is None:
@@ -89,8 +90,14 @@ def detect(file: TraceFile) -> str:
 
 
 def _trace_error(file: TraceFile, code: str, message: str, hint: str | None = None) -> TraceError:
-    diag = Diagnostic(code=code, severity=Severity.ERROR, message=message, path=file.display,
-                      hint=hint, name=CODES[code].name)
+    diag = Diagnostic(
+        code=code,
+        severity=Severity.ERROR,
+        message=message,
+        path=file.display,
+        hint=hint,
+        name=CODES[code].name,
+    )
     return TraceError(f"{file.display}: {message}", [diag])
 
 

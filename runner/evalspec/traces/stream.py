@@ -17,6 +17,7 @@ from evalspec.traces.problems import ProblemLog
 from evalspec.traces.reader import ReadOptions, TraceFile, resolve_files
 from evalspec.traces.record import Trace
 from evalspec.traces.registry import IMPORTERS, detect, resolve_format
+from evalspec.traces.table import check_columns
 
 
 def plan_files(
@@ -36,6 +37,8 @@ def plan_files(
     """
     if format is not None:
         format = resolve_format(format)
+    if columns:
+        check_columns(columns)
     options = ReadOptions(columns=dict(columns or {}))
     files = resolve_files(patterns, base_dir=base_dir, confine=confine, options=options)
     return [(file, IMPORTERS[format or detect(file)]) for file in files]
@@ -60,9 +63,15 @@ def read_traces(
     keeps every path inside ``base_dir`` (turn it off for paths typed on the command line).
     """
     batches = iter_batches(
-        patterns, base_dir=base_dir, format=format, strict=strict, problems=problems,
-        batch_size=64, columns=columns, confine=confine,
-    )  # fmt: skip
+        patterns,
+        base_dir=base_dir,
+        format=format,
+        strict=strict,
+        problems=problems,
+        batch_size=64,
+        columns=columns,
+        confine=confine,
+    )
     for batch in batches:
         yield from batch
 
@@ -86,17 +95,29 @@ def iter_batches(
     log = problems if problems is not None else ProblemLog()
     log.strict = log.strict or strict
     plan = plan_files(patterns, base_dir=base_dir, format=format, columns=columns, confine=confine)
-    finish = _Finisher(log)
     batch: list[Trace] = []
-    for file, importer in plan:
-        for items in _read_file(file, importer, log, batch_size):
-            batch.extend(finish(items, file))
-            while len(batch) >= batch_size:
-                yield batch[:batch_size]
-                batch = batch[batch_size:]
+    for _, traces in read_plan(plan, log, batch_size):
+        batch.extend(traces)
+        while len(batch) >= batch_size:
+            yield batch[:batch_size]
+            batch = batch[batch_size:]
     if batch:
         yield batch
     log.raise_if_strict()
+
+
+def read_plan(
+    plan: list[tuple[TraceFile, Importer]], log: ProblemLog, batch_size: int = 1000
+) -> Iterator[tuple[TraceFile, list[Trace]]]:
+    """Read planned files in order, yielding each file's traces in lists as they come.
+
+    Ids are kept unique across all files. The caller raises for ``--strict``
+    (:meth:`ProblemLog.raise_if_strict`) once it has read what it needs.
+    """
+    finish = _Finisher(log)
+    for file, importer in plan:
+        for items in _read_file(file, importer, log, batch_size):
+            yield file, finish(items, file)
 
 
 def _read_file(
@@ -130,7 +151,9 @@ class _Finisher:
             else:
                 seen.add(key)
             if trace.output is None:
-                self.log.report(MISSING_OUTPUT, f"trace {trace.id!r} has no output", file.display, line)
+                self.log.report(
+                    MISSING_OUTPUT, f"trace {trace.id!r} has no output", file.display, line
+                )
             out.append(trace)
         return out
 

@@ -13,7 +13,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from evalspec.errors import UsageError
-from evalspec.traces.base import Fields, Importer, Item, from_messages, made_up_id, source, verdict_of
+from evalspec.traces.base import (
+    Fields,
+    Importer,
+    Item,
+    from_messages,
+    made_up_id,
+    source,
+    verdict_of,
+)
 from evalspec.traces.codes import INVALID_RECORD, INVALID_VALUE, MISSING_COLUMN
 from evalspec.traces.messages import messages
 from evalspec.traces.problems import ProblemLog, RecordContext
@@ -40,7 +48,9 @@ def check_columns(columns: Mapping[str, str]) -> None:
     """Reject a column mapping that names a field tables cannot fill."""
     unknown = sorted(set(columns) - TARGETS)
     if unknown:
-        raise UsageError(f"cannot map columns to {', '.join(unknown)}; fields: {', '.join(sorted(TARGETS))}")
+        raise UsageError(
+            f"cannot map columns to {', '.join(unknown)}; fields: {', '.join(sorted(TARGETS))}"
+        )
 
 
 def has_table_columns(names: Sequence[str]) -> bool:
@@ -65,7 +75,9 @@ class TableImporter(Importer):
         for index, (line, row) in enumerate(rows):
             ctx = RecordContext(log, file.display, line)
             if not isinstance(row, dict):
-                ctx.report(INVALID_RECORD, f"a JSON {type(row).__name__} where a row object belongs")
+                ctx.report(
+                    INVALID_RECORD, f"a JSON {type(row).__name__} where a row object belongs"
+                )
                 continue
             if mapping is None or is_json:  # JSON rows may differ in their keys
                 mapping = _mapping(list(row), file.options.columns)
@@ -81,7 +93,9 @@ class TableImporter(Importer):
         missing = [col for col in file.options.columns.values() if col not in first[1]]
         if missing:
             message = f"mapped column {missing[0]!r} is not in the header; file skipped"
-            log.report(MISSING_COLUMN, message, file.display, 1, hint=f"columns: {', '.join(first[1])}")
+            log.report(
+                MISSING_COLUMN, message, file.display, 1, hint=f"columns: {', '.join(first[1])}"
+            )
             return
         yield first
         yield from rows
@@ -145,7 +159,7 @@ def _annotation(value: dict[str, Any]) -> list[Annotation]:
     return [
         Annotation(
             kind="HUMAN",
-            verdict=verdict_of(label),  # type: ignore[arg-type]
+            verdict=verdict_of(label),
             label=optional_str(label),
             note=optional_str(note),
             critique=optional_str(critique),

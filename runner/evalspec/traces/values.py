@@ -29,10 +29,31 @@ def iso_from_nanos(nanos: int) -> str:
         '2023-11-14T22:13:20.25Z'
     """
     seconds, fraction = divmod(nanos, 1_000_000_000)
-    text = (_EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
-    if fraction:
-        text += "." + f"{fraction:09d}".rstrip("0")
-    return text + "Z"
+    if not fraction:
+        return iso_from_seconds(seconds)
+    return iso_from_seconds(seconds)[:-1] + "." + f"{fraction:09d}".rstrip("0") + "Z"
+
+
+_DAYS: dict[int, str] = {}
+_HOURS = [f"{hour:02d}:" for hour in range(24)]
+_CLOCK = [f"{minute:02d}:{second:02d}Z" for minute in range(60) for second in range(60)]
+
+
+def iso_from_seconds(seconds: int) -> str:
+    """Format whole seconds since the epoch as ``YYYY-MM-DDTHH:MM:SSZ``.
+
+    Dates are cached per day and the time of day comes from tables, because ``strftime``
+    cost more than all the rest of an OpenAI record's conversion.
+    """
+    day, rest = divmod(seconds, 86_400)
+    prefix = _DAYS.get(day)
+    if prefix is None:
+        date = (_EPOCH + timedelta(days=day)).date()
+        prefix = f"{date.year:04d}-{date.month:02d}-{date.day:02d}T"
+        if len(_DAYS) < 10_000:
+            _DAYS[day] = prefix
+    hours, rest = divmod(rest, 3600)
+    return f"{prefix}{_HOURS[hours]}{_CLOCK[rest]}"
 
 
 def to_nanos(value: Any) -> int:
@@ -91,6 +112,8 @@ def _zone_seconds(zone: str | None) -> int:
 
 def timestamp(value: Any) -> str:
     """Normalise any accepted timestamp to an ISO-8601 UTC string (see :func:`to_nanos`)."""
+    if type(value) is int and 0 <= value < 100_000_000_000:  # Unix seconds, the common case
+        return iso_from_seconds(value)
     return iso_from_nanos(to_nanos(value))
 
 
@@ -153,6 +176,16 @@ def parse_json(text: str) -> Any:
         return msgspec.json.decode(text)
     except (msgspec.DecodeError, UnicodeEncodeError) as exc:
         raise ValueError(str(exc)) from None
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """Return ``value`` if it is a JSON object, else an empty dict."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """Return ``value`` if it is a JSON array, else an empty list."""
+    return value if isinstance(value, list) else []
 
 
 def optional_str(value: Any) -> str | None:

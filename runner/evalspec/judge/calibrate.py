@@ -1,0 +1,80 @@
+"""Calibrating a judge against human labels: deterministic splits, few-shot examples, TPR/TNR.
+
+The split follows the course practice (``random.seed(seed)``, shuffle, then slice): train feeds the
+few-shot examples and nothing else; dev is for iterating on the prompt; test is measured once and
+its TPR and TNR correct the judge's rates in ``check``. Pass (the mode absent) is the positive
+class, as in judgy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from evalspec.judge.estimate import Confusion, confusion
+from evalspec.judge.templates import FewShot
+
+T = TypeVar("T")
+#: Few-shot examples shown to the judge at most (gains plateau after a handful).
+MAX_SHOTS = 4
+
+
+@dataclass(frozen=True)
+class Split:
+    """Train, dev and test parts of a labelled set."""
+
+    train: list[Any]
+    dev: list[Any]
+    test: list[Any]
+
+
+def split_items(items: Sequence[T], percent: Sequence[int] = (15, 40, 45), seed: int = 42) -> Split:
+    """Shuffle a copy with ``random.Random(seed)`` and cut it at the train and dev percentages.
+
+    >>> s = split_items(list(range(20)), (15, 40, 45), 42)
+    >>> len(s.train), len(s.dev), len(s.test)
+    (3, 8, 9)
+    """
+    shuffled = list(items)
+    random.Random(seed).shuffle(shuffled)
+    n = len(shuffled)
+    first = int(percent[0] / 100 * n)
+    second = int((percent[0] + percent[1]) / 100 * n)
+    return Split(shuffled[:first], shuffled[first:second], shuffled[second:])
+
+
+def few_shots(train: Sequence[tuple[Any, str, str]]) -> list[FewShot]:
+    """Pick up to :data:`MAX_SHOTS` examples from ``(trace, "pass"|"fail", note)``, both classes.
+
+    Examples alternate between the classes in train order, so the judge sees at least one PASS
+    and one FAIL whenever train has both.
+    """
+    passes = [t for t in train if t[1] == "pass"]
+    fails = [t for t in train if t[1] == "fail"]
+    chosen: list[tuple[Any, str, str]] = []
+    while len(chosen) < MAX_SHOTS and (passes or fails):
+        for pool in (fails, passes):
+            if pool and len(chosen) < MAX_SHOTS:
+                chosen.append(pool.pop(0))
+    return [FewShot(trace=t, result=label.upper(), critique=note or "", split="train")  # type: ignore[arg-type]
+            for t, label, note in chosen]
+
+
+def measure(labels: Sequence[str], verdicts: Sequence[str]) -> Confusion:
+    """TPR/TNR of judge ``verdicts`` against human ``labels`` ("pass"/"fail"); errors excluded."""
+    pairs = [(l, v) for l, v in zip(labels, verdicts) if v in ("pass", "fail")]
+    return confusion([int(l == "pass") for l, _ in pairs], [int(v == "pass") for _, v in pairs])
+
+
+def sha256_file(path: Path) -> str:
+    """The content hash recorded in the lock, to notice labels or prompts that changed."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    """Hash an inline prompt the same way."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,186 @@
+"""Measure judges (and every other guard) against human labels.
+
+``calibrate``: split a judge's labels (seeded), show it few-shot examples from train only, grade
+dev and test, and return TPR/TNR for the lock. ``compare``: EvalGen's coverage, false-failure
+rate and alignment of every guard of a mode on the labelled traces, so a team sees whether a cheap
+code guard agrees with the humans as well as the judge does. Pass (the mode absent) is positive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evalspec import ir
+from evalspec.checks import CheckEnv, compile_expr, evaluate
+from evalspec.errors import UsageError
+from evalspec.judge.calibrate import few_shots, measure, sha256_file, sha256_text, split_items
+from evalspec.judge.client import JudgeClient
+from evalspec.judge.estimate import Confusion
+from evalspec.judge.templates import FewShot, render
+from evalspec.run.baseline import JudgeCalibration
+from evalspec.run.judging import (
+    DEFAULT_SEED,
+    DEFAULT_SPLIT,
+    LayeredStore,
+    _incomplete,
+    labelled_traces,
+    settings_for,
+)
+from evalspec.run.labels import Label, read_labels
+from evalspec.run.stats import decimal_string
+from evalspec.traces import Trace
+
+#: Below these, calibration warns: the interval of a corrected rate gets wide.
+MIN_LABELS = 60
+MIN_PER_CLASS = 10
+
+
+@dataclass
+class Calibration:
+    """What ``judge calibrate`` measured for one judge, and what it warns about."""
+
+    key: str
+    dev: Confusion
+    test: Confusion
+    entry: JudgeCalibration | None
+    warnings: list[str] = field(default_factory=list)
+    incomplete: int = 0
+
+
+def judge_guards(doc: ir.EvalFile, mode: str | None, name: str | None) -> list[tuple[ir.Mode, ir.JudgeGuard]]:
+    """The judge guards of a spec, optionally of one mode and one judge name."""
+    found = [
+        (m, g) for m in doc.modes for g in m.guards
+        if isinstance(g, ir.JudgeGuard) and (mode is None or m.name == mode)
+        and (name is None or g.name == name)
+    ]  # fmt: skip
+    if not found:
+        raise UsageError("no judge guard matches" + (f" mode '{mode}'" if mode else ""))
+    return found
+
+
+def calibrate(root: Path, doc: ir.EvalFile, mode: ir.Mode, guard: ir.JudgeGuard,
+              store: LayeredStore, offline: bool, today: dt.date) -> Calibration:
+    """Grade the dev and test splits of the judge's labels and measure TPR and TNR."""
+    if guard.labels is None:
+        raise UsageError(f"judge '{guard.name}' of mode '{mode.name}' has no labels to calibrate on")
+    labels, _ = read_labels(root / guard.labels, guard.labels)
+    pairs = labelled_traces(root, doc.suite, labels)
+    percent = (guard.split.train, guard.split.dev, guard.split.test) if guard.split else DEFAULT_SPLIT
+    seed = guard.seed if guard.seed is not None else DEFAULT_SEED
+    split = split_items(pairs, percent, seed)
+    shots = few_shots([(t, l.label or "", l.note or "") for t, l in split.train])
+    template = _template(root, guard)
+    settings = settings_for(doc.suite, guard, offline)
+    graded = asyncio.run(_grade(settings, store, template, shots, split.dev + split.test))
+    dev_verdicts, test_verdicts = graded[: len(split.dev)], graded[len(split.dev):]
+    dev = measure([l.label or "" for _, l in split.dev], [v for v, _ in dev_verdicts])
+    test = measure([l.label or "" for _, l in split.test], [v for v, _ in test_verdicts])
+    incomplete = sum(1 for v, reason in graded if v == "error" and _incomplete(reason))
+    result = Calibration(f"{mode.name}/{guard.name}", dev, test, None, _warnings(pairs, test),
+                         incomplete)
+    if not incomplete and test.tpr is not None and test.tnr is not None:
+        result.entry = _entry(root, guard, settings.model, template, len(pairs), percent, seed,
+                              (len(split.train), len(split.dev), len(split.test)), dev, test, today)
+    return result
+
+
+def _template(root: Path, guard: ir.JudgeGuard) -> str:
+    if guard.prompt is not None:
+        return guard.prompt
+    return (root / (guard.prompt_file or "")).read_text(encoding="utf-8")
+
+
+async def _grade(settings: object, store: LayeredStore, template: str, shots: list[FewShot],
+                 items: Sequence[tuple[Trace, Label]]) -> list[tuple[str, str]]:
+    async with JudgeClient(settings, store) as client:  # type: ignore[arg-type]
+        verdicts = await client.grade_many([render(template, t, shots) for t, _ in items])
+    return [(v.result, v.reason) for v in verdicts]
+
+
+def _warnings(pairs: Sequence[tuple[Trace, Label]], test: Confusion) -> list[str]:
+    out = []
+    passes = sum(1 for _, l in pairs if l.label == "pass")
+    fails = len(pairs) - passes
+    if len(pairs) < MIN_LABELS:
+        out.append(f"only {len(pairs)} labels: aim for about 100 (at least {MIN_LABELS})")
+    if min(passes, fails) < MIN_PER_CLASS:
+        out.append(f"labels are unbalanced ({passes} pass, {fails} fail): TNR or TPR is barely "
+                   "measurable; label more of the rarer class")
+    if test.tpr is not None and test.tnr is not None and test.tpr + test.tnr - 1 < 0.2:
+        out.append("TPR + TNR - 1 is below 0.2: the judge is close to chance and its rates "
+                   "cannot be corrected reliably")
+    if test.tpr is None or test.tnr is None:
+        out.append("the test split lacks a class: TPR or TNR cannot be measured")
+    return out
+
+
+def _entry(root: Path, guard: ir.JudgeGuard, model: str, template: str, labels: int,
+           percent: Sequence[int], seed: int, sizes: tuple[int, int, int], dev: Confusion,
+           test: Confusion, today: dt.date) -> JudgeCalibration:
+    prompt_hash = sha256_text(template)
+    return JudgeCalibration(
+        model=model, prompt_sha256=prompt_hash,
+        labels_sha256=sha256_file(root / (guard.labels or "")), labels=labels,
+        split=list(percent), seed=seed, train=sizes[0], dev=sizes[1], test=sizes[2],
+        dev_tpr=_rate(dev.tpr), dev_tnr=_rate(dev.tnr), tpr=_rate(test.tpr), tnr=_rate(test.tnr),
+        tp=test.tp, fn=test.fn, tn=test.tn, fp=test.fp, calibrated=today.isoformat(),
+    )  # fmt: skip
+
+
+def _rate(value: float | None) -> str:
+    return decimal_string(value) if value is not None else ""
+
+
+@dataclass
+class GuardAgreement:
+    """How one guard (or all of them together) agrees with the human labels."""
+
+    guard: str
+    kind: str
+    confusion: Confusion
+    errors: int
+
+
+def compare(root: Path, doc: ir.EvalFile, mode: ir.Mode, labels: Sequence[Label],
+            store: LayeredStore | None, offline: bool) -> list[GuardAgreement]:
+    """Evaluate every guard of ``mode`` on the labelled traces and compare with the labels."""
+    pairs = labelled_traces(root, doc.suite, labels)
+    if not pairs:
+        raise UsageError(f"no labelled trace found for mode '{mode.name}'")
+    env = CheckEnv(root)
+    columns: dict[str, list[str]] = {}
+    for guard in mode.guards:
+        if isinstance(guard, ir.AssertGuard):
+            check = compile_expr(guard.expr, env)
+            columns[guard.id] = [evaluate(check, t)[0].value for t, _ in pairs]
+        elif isinstance(guard, ir.JudgeGuard) and store is not None:
+            shots: list[FewShot] = []
+            settings = settings_for(doc.suite, guard, offline)
+            graded = asyncio.run(_grade(settings, store, _template(root, guard), shots, pairs))
+            columns[guard.id] = [v for v, _ in graded]
+    human = [l.label or "" for _, l in pairs]
+    rows = [_agreement(gid, _kind(mode, gid), human, verdicts) for gid, verdicts in columns.items()]
+    if len(columns) > 1:
+        combined = [_any_fail([c[i] for c in columns.values()]) for i in range(len(pairs))]
+        rows.append(_agreement("all guards", "set", human, combined))
+    return rows
+
+
+def _kind(mode: ir.Mode, guard_id: str) -> str:
+    return next(ir.kind_of(g) for g in mode.guards if g.id == guard_id)
+
+
+def _any_fail(outcomes: list[str]) -> str:
+    if "fail" in outcomes:
+        return "fail"
+    return "error" if "error" in outcomes else "pass"
+
+
+def _agreement(guard: str, kind: str, human: list[str], verdicts: list[str]) -> GuardAgreement:
+    errors = sum(1 for v in verdicts if v not in ("pass", "fail"))
+    return GuardAgreement(guard, kind, measure(human, verdicts), errors)

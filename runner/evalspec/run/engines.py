@@ -1,0 +1,268 @@
+"""Engines feed batches of traces to :func:`~evalspec.run.engine.run_batch` and merge the results.
+
+:class:`SequentialEngine` is the reference: it reads every supported format in order, in this
+process, and asks for judge verdicts batch by batch. :class:`ParallelEngine` spreads plain evalspec
+JSONL over processes by byte range (see ``run/chunks.py``); it is chosen by :func:`get_engine` when
+``-j`` is above 1, every file is uncompressed evalspec JSONL and no guard needs a judge.
+Verdicts, when asked for, are spooled to a temporary file so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import msgspec
+
+from evalspec import ir
+from evalspec.checks import CheckEnv
+from evalspec.diagnostics import Diagnostic
+from evalspec.run.chunks import Chunk, lines_before, open_range, plan_chunks
+from evalspec.run.engine import BatchResult, External, compile_modes, run_batch
+from evalspec.run.results import Verdict
+from evalspec.traces import ProblemLog, Trace, iter_batches, plan_files
+from evalspec.traces.native import decode_block
+from evalspec.traces.reader import TraceFile, iter_blocks
+
+Progress = Callable[[int], None]
+_VERDICT_ENCODER = msgspec.json.Encoder()
+
+
+@dataclass
+class TraceSource:
+    """Where a run reads traces: patterns relative to ``base_dir`` and how to read them."""
+
+    patterns: list[str]
+    base_dir: Path
+    format: str | None = None
+    strict: bool = False
+    confine: bool = True
+
+
+@dataclass
+class RunSettings:
+    """How to run: which modes, whether to keep every verdict, how many failing samples."""
+
+    modes: Sequence[str] = ()
+    record: bool = False
+    samples: int = 5
+    batch_size: int = 2000
+    progress: Progress | None = None
+
+
+@dataclass
+class RunOutput:
+    """Merged result of a run, the problems met reading traces, and the verdict spool."""
+
+    result: BatchResult
+    problems: list[Diagnostic] = field(default_factory=list)
+    problem_count: int = 0
+    spool: VerdictSpool | None = None
+    sources: list[str] = field(default_factory=list)
+
+
+class VerdictSpool:
+    """Verdicts written as JSON lines to a temporary file, read back once by a reporter."""
+
+    def __init__(self) -> None:
+        handle, name = tempfile.mkstemp(prefix="evalspec-verdicts-", suffix=".jsonl")
+        os.close(handle)
+        self.path = Path(name)
+        self._out: IO[bytes] | None = self.path.open("ab")
+
+    def write(self, verdicts: Sequence[Verdict]) -> None:
+        """Append verdicts."""
+        assert self._out is not None
+        for verdict in verdicts:
+            self._out.write(_VERDICT_ENCODER.encode(verdict) + b"\n")
+
+    def append_file(self, path: Path) -> None:
+        """Append a worker's spool file, then delete it."""
+        assert self._out is not None
+        with path.open("rb") as part:
+            while block := part.read(1 << 20):
+                self._out.write(block)
+        path.unlink()
+
+    def __iter__(self) -> Iterator[Verdict]:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+        decoder = msgspec.json.Decoder(Verdict)
+        with self.path.open("rb") as handle:
+            for line in handle:
+                yield decoder.decode(line)
+
+    def close(self) -> None:
+        """Delete the spool."""
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+        self.path.unlink(missing_ok=True)
+
+
+class SequentialEngine:
+    """The reference engine: every format, judges included, in this process."""
+
+    def run(
+        self,
+        doc: ir.EvalFile,
+        env: CheckEnv,
+        source: TraceSource,
+        settings: RunSettings,
+        external: Callable[[list[Trace]], External] | None = None,
+    ) -> RunOutput:
+        """Evaluate every batch of the source; ``external`` supplies judge/human outcomes."""
+        modes = compile_modes(doc, env, settings.modes)
+        log = ProblemLog(strict=source.strict)
+        total = BatchResult()
+        spool = VerdictSpool() if settings.record else None
+        for batch in iter_batches(
+            source.patterns, base_dir=source.base_dir, format=source.format, problems=log,
+            batch_size=settings.batch_size, confine=source.confine,
+        ):  # fmt: skip
+            part = run_batch(modes, batch, external(batch) if external else None,
+                             record=settings.record, samples=settings.samples)
+            _drain(part, spool)
+            total.merge(part, settings.samples)
+            if settings.progress:
+                settings.progress(total.traces)
+        log.raise_if_strict()
+        return RunOutput(total, list(log.diagnostics), log.total, spool, _sources(source))
+
+
+def _drain(part: BatchResult, spool: VerdictSpool | None) -> None:
+    if spool is not None:
+        spool.write(part.verdicts)
+    part.verdicts = []
+
+
+def _sources(source: TraceSource) -> list[str]:
+    return [f.display for f, _ in plan_files(source.patterns, base_dir=source.base_dir,
+                                            format=source.format, confine=source.confine)]
+
+
+class ParallelEngine:
+    """Byte ranges of evalspec JSONL files evaluated in worker processes."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+
+    def run(self, doc: ir.EvalFile, env: CheckEnv, source: TraceSource,
+            settings: RunSettings) -> RunOutput:
+        """Evaluate the ranges on ``jobs`` processes and merge in file order."""
+        plan = plan_files(source.patterns, base_dir=source.base_dir, format=source.format,
+                          confine=source.confine)
+        files = [(f.path, f.display, f.name) for f, _ in plan if f.path is not None]
+        chunks = plan_chunks(files, self.jobs)
+        task = _Task(ir.encode(doc), env.root, env.allow_exec, settings.modes, settings.record,
+                     settings.samples)
+        with ProcessPoolExecutor(self.jobs, mp_context=_context()) as pool:
+            parts = list(pool.map(task, chunks))
+        return _combine(chunks, parts, source, settings)
+
+
+def _combine(chunks: list[Chunk], parts: list[_ChunkOut], source: TraceSource,
+             settings: RunSettings) -> RunOutput:
+    total, spool = BatchResult(), VerdictSpool() if settings.record else None
+    problems: list[Diagnostic] = []
+    count = 0
+    for chunk, part in zip(chunks, parts):
+        total.merge(part.result, settings.samples)
+        if spool is not None and part.spool is not None:
+            spool.append_file(part.spool)
+        if part.problems:
+            offset = lines_before(chunk.path, chunk.start) if chunk.start else 0
+            problems += [_shift(d, offset) for d in part.problems]
+        count += part.problem_count
+    if source.strict and count:
+        ProblemLog(strict=True).raise_for(problems)
+    return RunOutput(total, problems, count, spool, [c.display for c in chunks if c.start == 0])
+
+
+def _shift(diag: Diagnostic, lines: int) -> Diagnostic:
+    if diag.span is None or not lines:
+        return diag
+    span = msgspec.structs.replace(diag.span, line=diag.span.line + lines,
+                                   end_line=diag.span.end_line + lines)
+    return msgspec.structs.replace(diag, span=span)
+
+
+@dataclass
+class _ChunkOut:
+    result: BatchResult
+    problems: list[Diagnostic]
+    problem_count: int
+    spool: Path | None
+
+
+@dataclass(frozen=True)
+class _Task:
+    """What a worker needs: the IR as JSON (compiled once per worker) and the settings."""
+
+    doc: bytes
+    root: Path
+    allow_exec: bool
+    modes: Sequence[str]
+    record: bool
+    samples: int
+
+    def __call__(self, chunk: Chunk) -> _ChunkOut:
+        modes = _compiled(self)
+        log = ProblemLog()
+        file = TraceFile(display=chunk.display, path=chunk.path, name=chunk.name)
+        total = BatchResult()
+        spool = VerdictSpool() if self.record else None
+        line = 1
+        with open_range(chunk.path, chunk.start, chunk.end) as stream:
+            for block, terminated in iter_blocks(stream):
+                traces = [t for _, t in decode_block(block, line, terminated, file, log)]
+                line += block.count(b"\n")
+                part = run_batch(modes, traces, None, record=self.record, samples=self.samples)
+                _drain(part, spool)
+                total.merge(part, self.samples)
+        if spool is not None and spool._out is not None:
+            spool._out.close()
+            spool._out = None
+        return _ChunkOut(total, list(log.diagnostics), log.total, spool.path if spool else None)
+
+
+_WORKER_CACHE: dict[bytes, Any] = {}
+
+
+def _compiled(task: _Task) -> Any:
+    """Compile the modes once per worker process, not once per chunk."""
+    key = task.doc + repr((task.modes, task.allow_exec, str(task.root))).encode()
+    if key not in _WORKER_CACHE:
+        doc = ir.decode(task.doc)
+        _WORKER_CACHE[key] = compile_modes(doc, CheckEnv(task.root, task.allow_exec), task.modes)
+    return _WORKER_CACHE[key]
+
+
+def _context() -> Any:
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def get_engine(jobs: int, doc: ir.EvalFile, source: TraceSource) -> SequentialEngine | ParallelEngine:
+    """Pick the parallel engine when it applies, else the sequential reference."""
+    if jobs <= 1 or _needs_judges(doc):
+        return SequentialEngine()
+    plan = plan_files(source.patterns, base_dir=source.base_dir, format=source.format,
+                      confine=source.confine)
+    plain = all(
+        importer.name == "evalspec" and file.path is not None and not file.path.name.endswith(".gz")
+        for file, importer in plan
+    )
+    return ParallelEngine(jobs) if plain else SequentialEngine()
+
+
+def _needs_judges(doc: ir.EvalFile) -> bool:
+    return any(isinstance(g, (ir.JudgeGuard, ir.HumanGuard)) for m in doc.modes for g in m.guards)

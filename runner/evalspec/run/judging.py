@@ -1,0 +1,241 @@
+"""Judge and human guards during ``check``: verdicts fetched batch by batch, then looked up.
+
+Judge verdicts come from the committed replay file (``judge { cache "..." }``), then the local
+SQLite cache (``.evalspec/judge-cache.sqlite``), then the endpoint; every verdict is stored the
+moment it arrives. Human guards read the suite's labels: a label ``fail`` for the mode makes the
+guard fail; no label leaves it pending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from evalspec import ir
+from evalspec.checks import CheckEnv, compile_expr
+from evalspec.errors import UsageError
+from evalspec.judge.cache import CachedVerdict, ReplayCache, VerdictCache
+from evalspec.judge.calibrate import few_shots, split_items
+from evalspec.judge.client import BUDGET_EXHAUSTED, OFFLINE_MISS, JudgeClient, JudgeSettings
+from evalspec.judge.templates import FewShot, render
+from evalspec.run.engine import External
+from evalspec.run.labels import Label, human_outcomes, read_labels
+from evalspec.traces import Trace, read_traces
+
+if TYPE_CHECKING:
+    from evalspec.run.check import CheckOptions, Spec
+    from evalspec.run.engines import RunOutput, RunSettings, SequentialEngine, TraceSource
+
+DEFAULT_CACHE = ".evalspec/judge-cache.sqlite"
+DEFAULT_SPLIT = (15, 40, 45)
+DEFAULT_SEED = 42
+
+
+class LayeredStore:
+    """Replayed verdicts first, then the local cache; new verdicts go to the local cache."""
+
+    def __init__(self, replay: ReplayCache | None, local: VerdictCache) -> None:
+        self.replay = replay
+        self.local = local
+
+    def get(self, key: str) -> CachedVerdict | None:
+        """Look the key up in the replay file, then in the local cache."""
+        hit = self.replay.get(key) if self.replay is not None else None
+        return hit or self.local.get(key)
+
+    def put(self, key: str, model: str, result: str, critique: str, *,
+            created: str | None = None) -> bool:
+        """Store a fetched verdict in the local cache."""
+        return self.local.put(key, model, result, critique, created=created)
+
+
+@dataclass
+class JudgeSpec:
+    """A judge guard ready to ask: its mode, template, few-shot examples and settings."""
+
+    mode: ir.Mode
+    guard: ir.JudgeGuard
+    template: str
+    shots: list[FewShot]
+    settings: JudgeSettings
+
+
+def settings_for(suite: ir.Suite | None, guard: ir.JudgeGuard, offline: bool) -> JudgeSettings:
+    """Build client settings from the suite's judge block and the guard's model override."""
+    config = suite.judge if suite else None
+    model = _resolve(guard.model) or _resolve(config.model if config else None)
+    if not model:
+        raise UsageError(f"judge '{guard.name}' has no model: set `model` in the suite's judge block")
+    key = config.api_key if config else None
+    return JudgeSettings(
+        model=model,
+        base_url=_resolve(config.base_url if config else None) or "https://api.openai.com/v1",
+        api_key_env=key.name if isinstance(key, ir.EnvValue) else "OPENAI_API_KEY",
+        temperature=float(config.temperature) if config else 0.0,
+        timeout=(config.timeout_ms / 1000) if config else 60.0,
+        concurrency=config.concurrency if config else 8,
+        max_retries=config.max_retries if config else 4,
+        max_calls=config.max_calls if config else None,
+        offline=offline,
+    )
+
+
+def _resolve(value: ir.Setting | None) -> str | None:
+    if isinstance(value, ir.EnvValue):
+        return os.environ.get(value.name, value.default or "") or None
+    return value.value if value is not None else None
+
+
+def open_store(root: Path, suite: ir.Suite | None, local: Path | None) -> LayeredStore:
+    """The verdict store of a project: the committed replay file and the local cache."""
+    replay_path = suite.judge.cache if suite and suite.judge else None
+    replay = ReplayCache(root / replay_path) if replay_path and (root / replay_path).exists() else None
+    path = local or root / DEFAULT_CACHE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return LayeredStore(replay, VerdictCache(path))
+
+
+def labelled_traces(root: Path, suite: ir.Suite | None, labels: Sequence[Label]) -> list[tuple[Trace, Label]]:
+    """Pair labels with their traces: the label's own record, else the trace source by id."""
+    wanted = {l.trace_id for l in labels if l.record is None}
+    found: dict[str, Trace] = {}
+    patterns = (suite.examples or suite.traces) if suite else []
+    if wanted and patterns:
+        for trace in read_traces(patterns, base_dir=root):
+            if trace.id in wanted:
+                found[trace.id] = trace
+    pairs = []
+    for label in labels:
+        trace = msgspec.convert(label.record, Trace) if label.record else found.get(label.trace_id)
+        if trace is not None and label.label is not None:
+            pairs.append((trace, label))
+    return pairs
+
+
+def judge_specs(spec: Spec, offline: bool, only: Sequence[str]) -> list[JudgeSpec]:
+    """Every judge guard of the spec's (selected) modes, with its template and examples."""
+    out = []
+    suite = spec.doc.suite
+    for mode in spec.doc.modes:
+        if only and mode.name not in only:
+            continue
+        for guard in mode.guards:
+            if isinstance(guard, ir.JudgeGuard):
+                template = guard.prompt if guard.prompt is not None else (
+                    (spec.root / (guard.prompt_file or "")).read_text(encoding="utf-8"))
+                shots = _shots(spec.root, suite, guard)
+                out.append(JudgeSpec(mode, guard, template, shots, settings_for(suite, guard, offline)))
+    return out
+
+
+def _shots(root: Path, suite: ir.Suite | None, guard: ir.JudgeGuard) -> list[FewShot]:
+    if guard.labels is None:
+        return []
+    labels, _ = read_labels(root / guard.labels, guard.labels)
+    pairs = labelled_traces(root, suite, labels)
+    split = split_items(pairs, _percent(guard), guard.seed if guard.seed is not None else DEFAULT_SEED)
+    return few_shots([(t, l.label or "", l.note or "") for t, l in split.train])
+
+
+def _percent(guard: ir.JudgeGuard) -> tuple[int, int, int]:
+    return (guard.split.train, guard.split.dev, guard.split.test) if guard.split else DEFAULT_SPLIT
+
+
+@dataclass
+class JudgePhase:
+    """Fills the engine's ``external`` table for one spec, batch by batch."""
+
+    judges: list[JudgeSpec]
+    humans: dict[tuple[str, str], str]
+    human_guards: dict[str, list[str]]
+    store: LayeredStore | None
+    env: CheckEnv
+    incomplete: bool = False
+    judged: dict[str, list[str]] = field(default_factory=dict)  # guard key -> verdicts ("pass"...)
+    missing: int = 0
+    clients: dict[str, JudgeClient] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, spec: Spec, env: CheckEnv, options: CheckOptions) -> JudgePhase | None:
+        """Return the phase for a spec with judge or human guards, else ``None``."""
+        judges = judge_specs(spec, options.offline, options.modes)
+        human_guards = {
+            m.name: [g.id for g in m.guards if isinstance(g, ir.HumanGuard)] for m in spec.doc.modes
+        }
+        human_guards = {k: v for k, v in human_guards.items() if v}
+        if not judges and not human_guards:
+            return None
+        suite = spec.doc.suite
+        labels = _suite_labels(spec.root, suite)
+        store = open_store(spec.root, suite, options.judge_cache) if judges else None
+        return cls(judges, human_outcomes(labels), human_guards, store, env)
+
+    def run(self, engine: SequentialEngine | Any, doc: ir.EvalFile, env: CheckEnv,
+            source: TraceSource, settings: RunSettings) -> RunOutput:
+        """Run the sequential engine with this phase answering judge and human guards."""
+        from evalspec.run.engines import SequentialEngine
+
+        loop = asyncio.new_event_loop()
+        try:
+            return SequentialEngine().run(doc, env, source, settings,
+                                          external=lambda batch: self.external(batch, loop))
+        finally:
+            for client in self.clients.values():
+                loop.run_until_complete(client.aclose())
+            loop.close()
+
+    def external(self, batch: list[Trace], loop: asyncio.AbstractEventLoop) -> External:
+        """Outcomes of the judge and human guards for one batch."""
+        table: dict[tuple[str, str, str], tuple[str, str | None]] = {}
+        for mode, guard_ids in self.human_guards.items():
+            for trace in batch:
+                label = self.humans.get((mode, trace.id))
+                for guard_id in guard_ids:
+                    table[(mode, guard_id, trace.id)] = (label, None) if label else ("pending", None)
+        for judge in self.judges:
+            table.update(loop.run_until_complete(self._grade(judge, batch)))
+        return table
+
+    async def _grade(self, judge: JudgeSpec, batch: list[Trace]) -> External:
+        when = compile_expr(judge.mode.when, self.env) if judge.mode.when is not None else None
+        applicable = [t for t in batch if when is None or _safe(when, t)]
+        prompts = [render(judge.template, t, judge.shots) for t in applicable]
+        key = f"{judge.mode.name}/{judge.guard.name}"
+        if key not in self.clients:  # one client (one connection pool) per judge for the run
+            assert self.store is not None
+            self.clients[key] = JudgeClient(judge.settings, self.store)
+        verdicts = await self.clients[key].grade_many(prompts)
+        out: dict[tuple[str, str, str], tuple[str, str | None]] = {}
+        for trace, verdict in zip(applicable, verdicts):
+            detail = verdict.critique if verdict.result != "error" else verdict.reason
+            out[(judge.mode.name, judge.guard.id, trace.id)] = (verdict.result, detail or None)
+            self.judged.setdefault(key, []).append(verdict.result)
+            if verdict.result == "error" and _incomplete(verdict.reason):
+                self.incomplete = True
+                self.missing += 1
+        return out
+
+
+def _incomplete(reason: str) -> bool:
+    """Errors that mean "not judged" (endpoint, budget, offline), not "judged badly"."""
+    return reason in (OFFLINE_MISS, BUDGET_EXHAUSTED) or reason.startswith("judge endpoint")
+
+
+def _safe(check: Any, trace: Trace) -> bool:
+    try:
+        return bool(check.test(trace))
+    except Exception:  # noqa: BLE001 - the engine reports when-errors; do not judge those traces
+        return False
+
+
+def _suite_labels(root: Path, suite: ir.Suite | None) -> list[Label]:
+    if suite is None or suite.labels is None or not (root / suite.labels).exists():
+        return []
+    labels, _ = read_labels(root / suite.labels, suite.labels)
+    return labels
