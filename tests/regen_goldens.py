@@ -23,7 +23,9 @@ def schema_sources() -> dict[str, Callable[[], dict[str, Any]]]:
     """Map each committed schema file to the function that generates it."""
     from evalspec import ir
 
-    sources: dict[str, Callable[[], dict[str, Any]]] = {"evalspec-ir.v1.schema.json": ir.json_schema}
+    sources: dict[str, Callable[[], dict[str, Any]]] = {
+        "evalspec-ir.v1.schema.json": ir.json_schema
+    }
     for module, func, name in [
         ("evalspec.traces.record", "trace_schema", "evalspec-trace.v1.schema.json"),
         ("evalspec.run.results", "results_schema", "evalspec-results.v1.schema.json"),

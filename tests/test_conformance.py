@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from conformance_goldens import (
     CONFORMANCE,
     bad_cases,
@@ -16,7 +17,6 @@ from conformance_goldens import (
     golden_ir_path,
     good_cases,
 )
-
 from evalspec import ir
 
 

@@ -22,8 +22,18 @@ pytestmark = pytest.mark.slow
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(REPO),
+        ],
         check=True,
     )
     (found,) = out.glob("evalspec_lang-*.whl")
@@ -45,23 +55,43 @@ def test_installed_wheel_compiles_outside_the_checkout(wheel: Path, tmp_path: Pa
     python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     child_site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     # dependencies come from this environment (a plain path entry does not run its .pth hooks,
     # so the checkout's editable install stays invisible); evalspec itself only from the wheel
     Path(child_site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-                    "-q", str(wheel)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "-q",
+            str(wheel),
+        ],
+        check=True,
+    )
     project = tmp_path / "elsewhere"
     project.mkdir()
     shutil.copy(REPO / "spec/conformance/parse/good/functions.eval", project / "spec.eval")
     result = subprocess.run(
         [str(python), "-m", "evalspec", "compile", "spec.eval"],
-        cwd=project, check=True, capture_output=True, text=True,
+        cwd=project,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     assert json.loads(result.stdout)["modes"][0]["name"] == "m"
     where = subprocess.run(
         [str(python), "-c", "import evalspec._resources as r; print(r.grammar_path())"],
-        cwd=project, check=True, capture_output=True, text=True,
+        cwd=project,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     assert str(env_dir) in where and "_data" in where

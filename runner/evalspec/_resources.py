@@ -7,20 +7,22 @@ so there is exactly one copy of each in the repository.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent.parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def grammar_path() -> Path:
     """Return the path of the normative grammar ``evalspec.lark``."""
-    return _first_existing(_PACKAGE / "_data" / "evalspec.lark", _CHECKOUT / "spec" / "evalspec.lark")
+    return _first_existing(
+        _PACKAGE / "_data" / "evalspec.lark", _CHECKOUT / "spec" / "evalspec.lark"
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def schemas_dir() -> Path:
     """Return the folder holding the published JSON Schemas."""
     return _first_existing(_PACKAGE / "_data" / "schemas", _CHECKOUT / "schemas")
@@ -30,4 +32,6 @@ def _first_existing(*candidates: Path) -> Path:
     for candidate in candidates:
         if candidate.exists():
             return candidate
-    raise FileNotFoundError(f"evalspec data file missing; looked at {', '.join(map(str, candidates))}")
+    raise FileNotFoundError(
+        f"evalspec data file missing; looked at {', '.join(map(str, candidates))}"
+    )

@@ -76,7 +76,9 @@ class Diagnostic(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 
 def error(code: str, message: str, path: str, span: Span | None = None, **kw: Any) -> Diagnostic:
     """Build an error diagnostic; keyword arguments go to :class:`Diagnostic`."""
-    return Diagnostic(code=code, severity=Severity.ERROR, message=message, path=path, span=span, **kw)
+    return Diagnostic(
+        code=code, severity=Severity.ERROR, message=message, path=path, span=span, **kw
+    )
 
 
 def render_text(diag: Diagnostic, source: str | None = None) -> str:

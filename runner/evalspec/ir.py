@@ -6,7 +6,8 @@ Rules that keep it portable across languages:
 * no floats: rates and thresholds are decimal strings (``"0.02"``), durations integer milliseconds;
 * snake_case keys, every key always present (``null`` when unset) so readers need no defaults;
 * deterministic: modes and guards in source order, paths relative to the project root in POSIX form;
-* every mode, guard and predicate keeps its source ``span`` so results point back at ``.eval`` lines.
+* every mode, guard and predicate keeps its source ``span``, so results point back at
+  ``.eval`` lines.
 
 Unions are tagged by ``kind``. The base Struct forbids unknown fields, so a document written for a
 newer minor version with unknown keys is rejected rather than half-understood.
@@ -15,7 +16,7 @@ newer minor version with unknown keys is rejected rather than half-understood.
 from __future__ import annotations
 
 import typing
-from typing import Any, Union
+from typing import Any
 
 import msgspec
 
@@ -37,88 +38,88 @@ class IRRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 # ----------------------------------------------------------------- values
 
 
-class StrValue(IRNode, tag="string"):
+class StrValue(IRNode, tag="string", frozen=True):
     """A value written in the spec."""
 
     value: str
 
 
-class EnvValue(IRNode, tag="env"):
+class EnvValue(IRNode, tag="env", frozen=True):
     """A value read from the environment when the spec runs; ``default`` when unset."""
 
     name: str
     default: str | None = None
 
 
-Setting = Union[StrValue, EnvValue]
+Setting = StrValue | EnvValue
 
 
-class StringLit(IRNode, tag="string"):
+class StringLit(IRNode, tag="string", frozen=True):
     """A string literal in a predicate."""
 
     value: str
 
 
-class IntLit(IRNode, tag="int"):
+class IntLit(IRNode, tag="int", frozen=True):
     """An integer literal (durations are converted to integer milliseconds)."""
 
     value: int
 
 
-class DecimalLit(IRNode, tag="decimal"):
+class DecimalLit(IRNode, tag="decimal", frozen=True):
     """A decimal literal as an exact decimal string (``"0.5"``); percentages become fractions."""
 
     value: str
 
 
-class BoolLit(IRNode, tag="bool"):
+class BoolLit(IRNode, tag="bool", frozen=True):
     """``true`` or ``false``."""
 
     value: bool
 
 
-Literal = Union[StringLit, IntLit, DecimalLit, BoolLit]
+Literal = StringLit | IntLit | DecimalLit | BoolLit
 
 # ----------------------------------------------------------------- operands
 
 
-class PathOp(IRNode, tag="path"):
+class PathOp(IRNode, tag="path", frozen=True):
     """A selector: ``root`` (a trace record field) then field names and list indices."""
 
     root: str
-    steps: list[Union[str, int]]
+    steps: list[str | int]
     span: Span
 
 
-class CallOp(IRNode, tag="call"):
+class CallOp(IRNode, tag="call", frozen=True):
     """``function(arg)`` then optional steps into the result (only ``json`` has steps)."""
 
     function: str
     arg: Operand
-    steps: list[Union[str, int]]
+    steps: list[str | int]
     span: Span
 
 
-Operand = Union[PathOp, CallOp]
+Operand = PathOp | CallOp
 
 # ----------------------------------------------------------------- expressions
 
 
-class And(IRNode, tag="and"):
+class And(IRNode, tag="and", frozen=True):
     """True when every argument is true."""
 
     args: list[Expr]
     span: Span
 
 
-class Or(IRNode, tag="or"):
+class Or(IRNode, tag="or", frozen=True):
     """True when any argument is true."""
 
     args: list[Expr]
     span: Span
 
 
-class Not(IRNode, tag="not"):
+class Not(IRNode, tag="not", frozen=True):
     """Negation."""
 
     arg: Expr
@@ -128,7 +129,7 @@ class Not(IRNode, tag="not"):
 CompareOp = typing.Literal["==", "!=", "<", "<=", ">", ">="]
 
 
-class Compare(IRNode, tag="compare"):
+class Compare(IRNode, tag="compare", frozen=True):
     """``operand op value``; ``op`` is one of ``== != < <= > >=``."""
 
     operand: Operand
@@ -137,7 +138,7 @@ class Compare(IRNode, tag="compare"):
     span: Span
 
 
-class Contains(IRNode, tag="contains"):
+class Contains(IRNode, tag="contains", frozen=True):
     """``operand [i]contains value`` (substring for text, membership for lists)."""
 
     operand: Operand
@@ -146,7 +147,7 @@ class Contains(IRNode, tag="contains"):
     span: Span
 
 
-class ContainsAny(IRNode, tag="contains_any"):
+class ContainsAny(IRNode, tag="contains_any", frozen=True):
     """``operand [i]contains any [values]``."""
 
     operand: Operand
@@ -155,7 +156,7 @@ class ContainsAny(IRNode, tag="contains_any"):
     span: Span
 
 
-class ContainsAll(IRNode, tag="contains_all"):
+class ContainsAll(IRNode, tag="contains_all", frozen=True):
     """``operand [i]contains all [values]``."""
 
     operand: Operand
@@ -164,7 +165,7 @@ class ContainsAll(IRNode, tag="contains_all"):
     span: Span
 
 
-class StartsWith(IRNode, tag="starts_with"):
+class StartsWith(IRNode, tag="starts_with", frozen=True):
     """``operand starts with prefix``."""
 
     operand: Operand
@@ -172,7 +173,7 @@ class StartsWith(IRNode, tag="starts_with"):
     span: Span
 
 
-class EndsWith(IRNode, tag="ends_with"):
+class EndsWith(IRNode, tag="ends_with", frozen=True):
     """``operand ends with suffix``."""
 
     operand: Operand
@@ -180,14 +181,14 @@ class EndsWith(IRNode, tag="ends_with"):
     span: Span
 
 
-class Regex(IRRecord):
+class Regex(IRRecord, frozen=True):
     """A regex in the portable dialect; ``flags`` is a sorted subset of ``ims``."""
 
     pattern: str
     flags: typing.Annotated[str, msgspec.Meta(pattern="^i?m?s?$")]
 
 
-class Matches(IRNode, tag="matches"):
+class Matches(IRNode, tag="matches", frozen=True):
     """``operand matches /regex/`` (a search, not a full match)."""
 
     operand: Operand
@@ -195,14 +196,14 @@ class Matches(IRNode, tag="matches"):
     span: Span
 
 
-class IsJson(IRNode, tag="is_json"):
+class IsJson(IRNode, tag="is_json", frozen=True):
     """``operand is json``."""
 
     operand: Operand
     span: Span
 
 
-class Conforms(IRNode, tag="conforms"):
+class Conforms(IRNode, tag="conforms", frozen=True):
     """``operand conforms "schema.json"``: JSON Schema 2020-12; ``schema`` is a project path."""
 
     operand: Operand
@@ -210,7 +211,7 @@ class Conforms(IRNode, tag="conforms"):
     span: Span
 
 
-class ConformTools(IRNode, tag="conform_tools"):
+class ConformTools(IRNode, tag="conform_tools", frozen=True):
     """``tool_calls conform tools``: against the suite's ``tools`` file."""
 
     operand: Operand
@@ -218,7 +219,7 @@ class ConformTools(IRNode, tag="conform_tools"):
     span: Span
 
 
-class HasNoPii(IRNode, tag="has_no_pii"):
+class HasNoPii(IRNode, tag="has_no_pii", frozen=True):
     """``operand has no pii [kinds]``; ``kinds`` lists every kind checked, sorted."""
 
     operand: Operand
@@ -226,7 +227,7 @@ class HasNoPii(IRNode, tag="has_no_pii"):
     span: Span
 
 
-class ToolCalled(IRNode, tag="tool_called"):
+class ToolCalled(IRNode, tag="tool_called", frozen=True):
     """``tool_called name [before other]``."""
 
     name: str
@@ -234,7 +235,7 @@ class ToolCalled(IRNode, tag="tool_called"):
     span: Span
 
 
-class CitationsExist(IRNode, tag="citations_exist"):
+class CitationsExist(IRNode, tag="citations_exist", frozen=True):
     """``citations /re/ exist in corpus``: every captured id names a corpus document."""
 
     regex: Regex
@@ -242,7 +243,7 @@ class CitationsExist(IRNode, tag="citations_exist"):
     span: Span
 
 
-class Run(IRNode, tag="run"):
+class Run(IRNode, tag="run", frozen=True):
     """``run "command"``: an external program gets the trace on stdin (needs --allow-exec)."""
 
     command: str
@@ -250,7 +251,7 @@ class Run(IRNode, tag="run"):
     span: Span
 
 
-class Python(IRNode, tag="python"):
+class Python(IRNode, tag="python", frozen=True):
     """``python "module:function"``: a Python callable judges the trace (needs --allow-exec)."""
 
     target: str
@@ -258,29 +259,29 @@ class Python(IRNode, tag="python"):
     span: Span
 
 
-Predicate = Union[
-    Compare,
-    Contains,
-    ContainsAny,
-    ContainsAll,
-    StartsWith,
-    EndsWith,
-    Matches,
-    IsJson,
-    Conforms,
-    ConformTools,
-    HasNoPii,
-    ToolCalled,
-    CitationsExist,
-    Run,
-    Python,
-]
-Expr = Union[And, Or, Not, Predicate]
+Predicate = (
+    Compare
+    | Contains
+    | ContainsAny
+    | ContainsAll
+    | StartsWith
+    | EndsWith
+    | Matches
+    | IsJson
+    | Conforms
+    | ConformTools
+    | HasNoPii
+    | ToolCalled
+    | CitationsExist
+    | Run
+    | Python
+)
+Expr = And | Or | Not | Predicate
 
 # ----------------------------------------------------------------- guards
 
 
-class AssertGuard(IRNode, tag="assert"):
+class AssertGuard(IRNode, tag="assert", frozen=True):
     """A code guard: the mode fires on a trace when ``expr`` is false."""
 
     id: str
@@ -288,7 +289,7 @@ class AssertGuard(IRNode, tag="assert"):
     span: Span
 
 
-class Split(IRRecord):
+class Split(IRRecord, frozen=True):
     """A judge's train/dev/test split in percent (sums to 100)."""
 
     train: int
@@ -296,7 +297,7 @@ class Split(IRRecord):
     test: int
 
 
-class JudgeGuard(IRNode, tag="judge"):
+class JudgeGuard(IRNode, tag="judge", frozen=True):
     """An LLM judge guard: ``prompt`` is inline text or ``prompt_file`` a project path."""
 
     id: str
@@ -310,7 +311,7 @@ class JudgeGuard(IRNode, tag="judge"):
     span: Span
 
 
-class HumanGuard(IRNode, tag="human"):
+class HumanGuard(IRNode, tag="human", frozen=True):
     """A human review guard: ``pending`` until a label exists."""
 
     id: str
@@ -318,19 +319,19 @@ class HumanGuard(IRNode, tag="human"):
     span: Span
 
 
-Guard = Union[AssertGuard, JudgeGuard, HumanGuard]
+Guard = AssertGuard | JudgeGuard | HumanGuard
 
 # ----------------------------------------------------------------- traces named by a mode
 
 
-class ToolCallSpec(IRRecord):
+class ToolCallSpec(IRRecord, frozen=True):
     """A tool call of an inline trace; ``arguments`` is the JSON text as written."""
 
     name: str
     arguments: str | None
 
 
-class InlineTrace(IRRecord):
+class InlineTrace(IRRecord, frozen=True):
     """A trace written inside the spec (``example { ... }``)."""
 
     id: str
@@ -341,26 +342,26 @@ class InlineTrace(IRRecord):
     record: str | None
 
 
-class TraceRef(IRNode, tag="ref"):
+class TraceRef(IRNode, tag="ref", frozen=True):
     """A trace named by id, looked up in the suite's trace source."""
 
     id: str
     span: Span
 
 
-class InlineRef(IRNode, tag="inline"):
+class InlineRef(IRNode, tag="inline", frozen=True):
     """An inline trace."""
 
     trace: InlineTrace
     span: Span
 
 
-Example = Union[TraceRef, InlineRef]
+Example = TraceRef | InlineRef
 
 # ----------------------------------------------------------------- modes and suite
 
 
-class Seen(IRRecord):
+class Seen(IRRecord, frozen=True):
     """``seen count of total on date``: frequency from the last axial coding."""
 
     count: int
@@ -368,7 +369,7 @@ class Seen(IRRecord):
     on: str | None
 
 
-class Mode(IRRecord):
+class Mode(IRRecord, frozen=True):
     """One failure mode: what it is, its evidence, its gates and its guards."""
 
     name: str
@@ -386,7 +387,7 @@ class Mode(IRRecord):
     span: Span
 
 
-class JudgeConfig(IRRecord):
+class JudgeConfig(IRRecord, frozen=True):
     """The suite's judge endpoint and limits; secrets only as ``env`` values.
 
     ``cache`` is a committed JSONL file of verdicts replayed before any call is made, so CI can
@@ -405,7 +406,7 @@ class JudgeConfig(IRRecord):
     span: Span
 
 
-class Suite(IRRecord):
+class Suite(IRRecord, frozen=True):
     """Settings shared by the file's modes; paths are project-relative, globs kept as globs.
 
     ``examples`` is where example and counter ids are looked up (the reviewed sample); when empty,
@@ -428,7 +429,7 @@ class Suite(IRRecord):
     span: Span
 
 
-class EvalFile(IRRecord):
+class EvalFile(IRRecord, frozen=True):
     """A compiled spec file: ``path`` relative to the project root, a suite (optional), modes."""
 
     ir_version: int
@@ -443,6 +444,7 @@ GUARD_KINDS: tuple[type[IRNode], ...] = (AssertGuard, JudgeGuard, HumanGuard)
 def kind_of(node: IRNode) -> str:
     """The ``kind`` tag a node carries in JSON (``"assert"``, ``"matches"``, ...)."""
     return str(node.__struct_config__.tag)
+
 
 _ENCODER = msgspec.json.Encoder(order="deterministic")
 _DECODER = msgspec.json.Decoder(EvalFile)

@@ -1,4 +1,4 @@
-"""The portable regex dialect: what every evalspec implementation must run identically.
+r"""The portable regex dialect: what every evalspec implementation must run identically.
 
 The dialect is the part of RE2 syntax that RE2, ECMAScript and Python's ``re`` agree on, so it runs
 in linear time under RE2 and the same way everywhere. Rejected: backreferences, lookaround, atomic
@@ -87,7 +87,9 @@ def check(pattern: str, flags: str = "") -> RegexProblem | None:
     for i, flag in enumerate(flags):
         if flag not in FLAGS or flag in flags[:i]:
             # a negative offset points at flag number -offset - 1, after the closing slash
-            return RegexProblem(f"unknown regex flag '{flag}'", "flags are i, m and s", -1 - i, 1, True)
+            return RegexProblem(
+                f"unknown regex flag '{flag}'", "flags are i, m and s", -1 - i, 1, True
+            )
     try:
         _translate(pattern, flags)
     except _Problem as exc:
@@ -223,11 +225,19 @@ def _group(pattern: str, i: int) -> tuple[str, int]:
     letters = (match.group(1) or "") + (match.group(2) or "")
     bad = [c for c in letters if c not in FLAGS]
     if bad:
-        raise _fail(f"inline flag '{bad[0]}' is not portable", i, len(match.group(0)) + 1,
-                    "flags are i, m and s")
+        raise _fail(
+            f"inline flag '{bad[0]}' is not portable",
+            i,
+            len(match.group(0)) + 1,
+            "flags are i, m and s",
+        )
     if match.group(3) == ")" and i != 0:
-        raise _fail("inline flags must open the pattern", i, len(match.group(0)) + 1,
-                    "move them to the start, or write /pattern/flags")
+        raise _fail(
+            "inline flags must open the pattern",
+            i,
+            len(match.group(0)) + 1,
+            "move them to the start, or write /pattern/flags",
+        )
     return "(" + match.group(0), i + 1 + len(match.group(0))
 
 
@@ -238,7 +248,9 @@ def _repeat(pattern: str, i: int) -> tuple[str, int]:
     low = int(match.group(1))
     high = match.group(3)
     if low > MAX_REPEAT or (high and int(high) > MAX_REPEAT):
-        raise _fail(f"repetition counts above {MAX_REPEAT} are not portable", i, len(match.group(0)))
+        raise _fail(
+            f"repetition counts above {MAX_REPEAT} are not portable", i, len(match.group(0))
+        )
     end = match.end()
     return _possessive(pattern, match.group(0), end)
 

@@ -18,13 +18,7 @@ def compile_errors(source: str, root: Path) -> list[tuple[str, int, int, str | N
 
 
 def test_three_independent_compile_errors_are_all_reported(project: Path) -> None:
-    source = (
-        "mode a {\n"
-        '  assert outptu contains "x"\n'
-        "  max_rate 150%\n"
-        "  seen 12 of 10\n"
-        "}\n"
-    )
+    source = 'mode a {\n  assert outptu contains "x"\n  max_rate 150%\n  seen 12 of 10\n}\n'
     found = compile_errors(source, project)
     assert [f[:3] for f in found] == [("ES033", 2, 10), ("ES037", 3, 12), ("ES038", 4, 8)]
     assert found[0][3] == "did you mean 'output'?"
@@ -76,7 +70,9 @@ def test_references_are_stored_relative_to_the_project_root(project: Path) -> No
     assert (doc.path, guard.expr.schema) == ("specs/card.eval", "schemas/card.json")
 
 
-def test_a_symlink_out_of_the_project_is_refused(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_a_symlink_out_of_the_project_is_refused(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     outside = tmp_path_factory.mktemp("outside") / "secret.json"
     outside.write_text("{}", encoding="utf-8")
     (project / "link.json").symlink_to(outside)

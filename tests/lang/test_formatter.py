@@ -52,7 +52,9 @@ def test_formatting_preserves_the_ir(path: Path) -> None:
 
 
 def _ir(text: str, path: Path) -> Any:
-    doc = compile_file(parse(text, path.name), path.name, path.parent, path.parent, check_files=False)
+    doc = compile_file(
+        parse(text, path.name), path.name, path.parent, path.parent, check_files=False
+    )
     return _strip_spans(msgspec.to_builtins(doc))
 
 
@@ -93,7 +95,10 @@ def test_long_string_is_reindented_without_changing_its_value() -> None:
 
 
 def test_crlf_input_formats_to_lf() -> None:
-    assert format_text('mode a {\r\n  why "x"\r\n}\r\n'.replace("\r\n", "\n")) == 'mode a {\n  why "x"\n}\n'
+    assert (
+        format_text('mode a {\r\n  why "x"\r\n}\r\n'.replace("\r\n", "\n"))
+        == 'mode a {\n  why "x"\n}\n'
+    )
 
 
 def test_ir_module_round_trips_through_json() -> None:

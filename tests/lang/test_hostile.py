@@ -25,13 +25,17 @@ def run(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
         (b"   \n\n# only a comment\n", "ES001"),
         (b"\x00\x01\x02binary\xff", "ES003"),
         (b'mode m {\n  why "\xff\xfe"\n}\n', "ES002"),
-        (b"mode m {\n  assert " + b"(" * 10_000 + b"output is json" + b")" * 10_000 + b"\n}\n", "ES006"),
-        (b"mode m {\n" + b"  why \"x\"\n" * 1_200_000 + b"}\n", "ES005"),
+        (
+            b"mode m {\n  assert " + b"(" * 10_000 + b"output is json" + b")" * 10_000 + b"\n}\n",
+            "ES006",
+        ),
+        (b"mode m {\n" + b'  why "x"\n' * 1_200_000 + b"}\n", "ES005"),
     ],
     ids=["empty", "comments-only", "binary", "invalid-utf8", "nested-10000", "10MB"],
 )
-def test_hostile_file_is_a_diagnostic(tmp_path: Path, content: bytes, code: str,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_hostile_file_is_a_diagnostic(
+    tmp_path: Path, content: bytes, code: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "spec.eval"
     path.write_bytes(content)
     exit_code, err = run(path, capsys)

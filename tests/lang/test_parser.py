@@ -22,7 +22,7 @@ def errors(source: str) -> list[tuple[str, int, int]]:
         ('mode m {\n  assert output containz "x"\n}\n', "ES021", 2, 17),
         ("mode m {\n  asert output is json\n}\n", "ES020", 2, 3),
         ('suite s {\n  trace "x"\n}\n', "ES020", 2, 3),
-        ("mode m {\n  why \"x\"\n", "ES012", 3, 1),
+        ('mode m {\n  why "x"\n', "ES012", 3, 1),
         ("mode m {\n}\n}\n", "ES022", 3, 1),
         ('mode m {\n  why "abc\n}\n', "ES014", 2, 7),
         ("mode m {\n  assert output matches /abc\n}\n", "ES016", 2, 25),
@@ -105,13 +105,18 @@ def test_reserved_statement_words_are_not_names() -> None:
 def test_spans_are_one_based_and_end_exclusive() -> None:
     tree = parse('mode m {\n  why "abc"\n}\n', "t.eval")
     mode = tree.items[0]
-    assert (mode.span.line, mode.span.column, mode.span.end_line, mode.span.end_column) == (1, 1, 3, 2)
+    assert (mode.span.line, mode.span.column, mode.span.end_line, mode.span.end_column) == (
+        1,
+        1,
+        3,
+        2,
+    )
     setting = mode.body[0]
     assert (setting.span.line, setting.span.column, setting.span.end_column) == (2, 3, 12)
 
 
 def test_comments_are_collected_with_positions() -> None:
-    tree = parse("# head\nmode m {  # open\n  why \"x\"  # tail\n}\n", "t.eval")
+    tree = parse('# head\nmode m {  # open\n  why "x"  # tail\n}\n', "t.eval")
     assert [(c.text, c.line, c.column) for c in tree.comments] == [
         ("# head", 1, 1),
         ("# open", 2, 11),

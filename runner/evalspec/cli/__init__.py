@@ -21,7 +21,8 @@ class ExitCode(enum.IntEnum):
 
     #: Every gate passed (or, for ``lint``, nothing was found).
     OK = 0
-    #: A gate or a guard's self-test failed; ``lint`` found problems; ``fmt --check`` would reformat.
+    #: A gate or a guard's self-test failed; ``lint`` found problems; ``fmt --check`` would
+    #: reformat.
     CHECKS_FAILED = 1
     #: The spec, the traces or the command line are invalid (also click's usage errors).
     INVALID_INPUT = 2

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 import contextlib
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -87,7 +87,9 @@ def spec_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def _skipped(relative: Path) -> bool:
-    return any(part.startswith(".") or part in ("node_modules", "venv") for part in relative.parts[:-1])
+    return any(
+        part.startswith(".") or part in ("node_modules", "venv") for part in relative.parts[:-1]
+    )
 
 
 def load_specs(paths: Iterable[Path], root: Path | None) -> list[Spec]:
@@ -110,7 +112,7 @@ def load_specs(paths: Iterable[Path], root: Path | None) -> list[Spec]:
 def open_output(path: Path | None) -> Iterator[TextIO]:
     """Standard output, or a file written in UTF-8."""
     if path is None:
-        yield click.get_text_stream("stdout")
+        yield sys.stdout
         return
     with path.open("w", encoding="utf-8") as handle:
         yield handle

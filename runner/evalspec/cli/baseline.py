@@ -17,16 +17,30 @@ from evalspec.run.stats import decimal_string
 
 @click.command("baseline")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--traces", "traces", multiple=True, help="Trace files or globs instead of the suite's.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"Lock file to write (default: {LOCK_NAME} at the project root).")
+@click.option(
+    "--traces", "traces", multiple=True, help="Trace files or globs instead of the suite's."
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Lock file to write (default: {LOCK_NAME} at the project root).",
+)
 @click.option("--force", is_flag=True, help="Write even when a max_rate gate or a self-test fails.")
 @click.option("--allow-exec", is_flag=True, help="Let run/python guards execute code.")
 @click.option("--offline", is_flag=True, help="Judge from cached verdicts only.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), default=1)
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path))
-def baseline(paths: tuple[Path, ...], traces: tuple[str, ...], output: Path | None, force: bool,
-             allow_exec: bool, offline: bool, jobs: int, root: Path | None) -> None:
+def baseline(
+    paths: tuple[Path, ...],
+    traces: tuple[str, ...],
+    output: Path | None,
+    force: bool,
+    allow_exec: bool,
+    offline: bool,
+    jobs: int,
+    root: Path | None,
+) -> None:
     """Evaluate the specs and write their per-mode rates to the lock file.
 
     The lock keeps judge calibrations written by `evalspec judge calibrate`. A baseline is only
@@ -43,7 +57,9 @@ def baseline(paths: tuple[Path, ...], traces: tuple[str, ...], output: Path | No
     failed = [(m.mode, g.gate) for m in results.modes for g in m.gates if not g.passed]
     if failed and not force:
         for mode, gate in failed:
-            click.echo(f"not written: {mode}: {gate} gate failed (use --force to record it)", err=True)
+            click.echo(
+                f"not written: {mode}: {gate} gate failed (use --force to record it)", err=True
+            )
         exit_with(1)
     lock = read_lock(path)
     lock.evalspec = __version__
@@ -51,18 +67,29 @@ def baseline(paths: tuple[Path, ...], traces: tuple[str, ...], output: Path | No
         previous = lock.specs.get(run.spec.doc.path, SpecLock())
         lock.specs[run.spec.doc.path] = _spec_lock(run, previous)
     write_lock(path, lock)
-    click.echo(f"wrote {path.as_posix()}: {sum(len(r.modes) for r in runs)} modes, "
-               f"{results.traces.count} traces", err=True)
+    click.echo(
+        f"wrote {path.as_posix()}: {sum(len(r.modes) for r in runs)} modes, "
+        f"{results.traces.count} traces",
+        err=True,
+    )
 
 
 def _spec_lock(run: SpecRun, previous: SpecLock) -> SpecLock:
     counts = run.output.result
     modes = {
-        m.mode: ModeBaseline(evaluated=m.evaluated, fired=m.fired,
-                             rate=decimal_string(m.fired / m.evaluated) if m.evaluated else "0")
+        m.mode: ModeBaseline(
+            evaluated=m.evaluated,
+            fired=m.fired,
+            rate=decimal_string(m.fired / m.evaluated) if m.evaluated else "0",
+        )
         for m in run.modes
     }
     digest = hashlib.sha256(ir.encode(run.spec.doc)).hexdigest()
     fingerprint = f"{counts.traces}:{counts.fingerprint:016x}"
-    return SpecLock(sha256=digest, traces=counts.traces, fingerprint=fingerprint, modes=modes,
-                    judges=previous.judges)
+    return SpecLock(
+        sha256=digest,
+        traces=counts.traces,
+        fingerprint=fingerprint,
+        modes=modes,
+        judges=previous.judges,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -15,29 +16,65 @@ from evalspec.run.check import CheckOptions, run_check
 
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--traces", "traces", multiple=True,
-              help="Trace files or globs to check instead of the suite's (repeatable).")
+@click.option(
+    "--traces",
+    "traces",
+    multiple=True,
+    help="Trace files or globs to check instead of the suite's (repeatable).",
+)
 @click.option("--trace-format", "trace_format", help="Format of the traces (default: detected).")
-@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"Lock file to compare with (default: {LOCK_NAME} at the project root).")
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Lock file to compare with (default: {LOCK_NAME} at the project root).",
+)
 @click.option("--no-baseline", is_flag=True, help="Do not compare with any baseline.")
 @click.option("--mode", "modes", multiple=True, help="Check only this mode (repeatable).")
-@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=1, show_default=True,
-              help="Worker processes for large evalspec JSONL trace sets.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Worker processes for large evalspec JSONL trace sets.",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report here instead of standard output.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report here instead of standard output.",
+)
 @click.option("--allow-exec", is_flag=True, help="Let run/python guards execute code.")
 @click.option("--strict", is_flag=True, help="Treat problems in trace files as errors (exit 2).")
-@click.option("--offline", is_flag=True, help="Judge from cached verdicts only; report what is missing.")
-@click.option("--judge-cache", type=click.Path(dir_okay=False, path_type=Path),
-              help="Local judge verdict cache (default: .evalspec/judge-cache.sqlite).")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path),
-              help="Project root (default: found from each spec).")
-def check(paths: tuple[Path, ...], traces: tuple[str, ...], trace_format: str | None,
-          baseline: Path | None, no_baseline: bool, modes: tuple[str, ...], jobs: int, fmt: str,
-          output: Path | None, allow_exec: bool, strict: bool, offline: bool,
-          judge_cache: Path | None, root: Path | None) -> None:
+@click.option(
+    "--offline", is_flag=True, help="Judge from cached verdicts only; report what is missing."
+)
+@click.option(
+    "--judge-cache",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Local judge verdict cache (default: .evalspec/judge-cache.sqlite).",
+)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Project root (default: found from each spec).",
+)
+def check(
+    paths: tuple[Path, ...],
+    traces: tuple[str, ...],
+    trace_format: str | None,
+    baseline: Path | None,
+    no_baseline: bool,
+    modes: tuple[str, ...],
+    jobs: int,
+    fmt: str,
+    output: Path | None,
+    allow_exec: bool,
+    strict: bool,
+    offline: bool,
+    judge_cache: Path | None,
+    root: Path | None,
+) -> None:
     """Check specs (PATHS: .eval or IR JSON files, or folders) against their traces.
 
     Exit codes: 0 every gate passed; 1 a gate or a self-test failed; 2 the spec, the traces or
@@ -62,7 +99,7 @@ def check(paths: tuple[Path, ...], traces: tuple[str, ...], trace_format: str | 
     exit_with(results.exit_code)
 
 
-def _progress() -> object:
+def _progress() -> Callable[[int], None] | None:
     if not sys.stderr.isatty():
         return None
     step = [0]

@@ -12,10 +12,17 @@ from evalspec.lang.load import compile_path
 
 @click.command("compile")
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the IR here instead of standard output.")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path),
-              help="Project root that file references are relative to (found from the spec by default).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the IR here instead of standard output.",
+)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Project root that file references are relative to (found from the spec by default).",
+)
 def compile_command(spec: Path, output: Path | None, root: Path | None) -> None:
     """Compile SPEC (.eval or IR JSON) to IR JSON (schema: evalspec schema ir).
 

@@ -47,8 +47,12 @@ def fmt(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
 
 def _report(path: Path, text: str, formatted: str, check: bool, show_diff: bool) -> None:
     if show_diff:
-        diff = difflib.unified_diff(text.splitlines(True), formatted.splitlines(True),
-                                    f"{path.as_posix()}", f"{path.as_posix()} (formatted)")
+        diff = difflib.unified_diff(
+            text.splitlines(True),
+            formatted.splitlines(True),
+            f"{path.as_posix()}",
+            f"{path.as_posix()} (formatted)",
+        )
         click.echo("".join(diff), nl=False)
     elif check:
         click.echo(f"would reformat {path.as_posix()}", err=True)

@@ -215,4 +215,3 @@ def render_estimate(result: Estimate) -> str:
     ]
     lines += [f"  {warning.code}: {warning.message}" for warning in result.warnings]
     return "\n".join(lines)
-

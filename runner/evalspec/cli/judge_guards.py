@@ -13,8 +13,10 @@ import click
 
 from evalspec.cli._common import exit_with, load_specs
 from evalspec.cli.judge import judge
+from evalspec import ir
+from evalspec.run.calibration import Calibration
 from evalspec.run.check import Spec
-
+from evalspec.run.labels import Label, read_labels
 
 
 @judge.command("calibrate")
@@ -22,12 +24,23 @@ from evalspec.run.check import Spec
 @click.option("--mode", help="Only the judges of this mode.")
 @click.option("--judge", "name", help="Only the judge with this name.")
 @click.option("--offline", is_flag=True, help="Use cached verdicts only.")
-@click.option("--lock", "lock_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Lock file to update (default: evalspec.lock at the project root).")
+@click.option(
+    "--lock",
+    "lock_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Lock file to update (default: evalspec.lock at the project root).",
+)
 @click.option("--judge-cache", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path))
-def calibrate_command(spec: Path, mode: str | None, name: str | None, offline: bool,
-                      lock_path: Path | None, judge_cache: Path | None, root: Path | None) -> None:
+def calibrate_command(
+    spec: Path,
+    mode: str | None,
+    name: str | None,
+    offline: bool,
+    lock_path: Path | None,
+    judge_cache: Path | None,
+    root: Path | None,
+) -> None:
     """Measure each judge's TPR and TNR on its labels and record them in the lock.
 
     The labels are split train/dev/test as the spec declares (seeded): few-shot examples come
@@ -55,14 +68,13 @@ def calibrate_command(spec: Path, mode: str | None, name: str | None, offline: b
     exit_with(3 if incomplete else 0)
 
 
-def _show(result: object) -> None:
-    from evalspec.run.calibration import Calibration
-
-    assert isinstance(result, Calibration)
+def _show(result: Calibration) -> None:
     click.echo(f"{result.key}")
     for name, conf in (("dev", result.dev), ("test", result.test)):
-        click.echo(f"  {name:<4}  TPR {_fmt(conf.tpr)}  TNR {_fmt(conf.tnr)}  "
-                   f"(tp {conf.tp}, fn {conf.fn}, tn {conf.tn}, fp {conf.fp})")
+        click.echo(
+            f"  {name:<4}  TPR {_fmt(conf.tpr)}  TNR {_fmt(conf.tnr)}  "
+            f"(tp {conf.tp}, fn {conf.fn}, tn {conf.tn}, fp {conf.fp})"
+        )
     for warning in result.warnings:
         click.echo(f"  warning: {warning}")
     if result.incomplete:
@@ -76,12 +88,17 @@ def _fmt(value: float | None) -> str:
 @judge.command("compare")
 @click.argument("mode")
 @click.argument("spec", type=click.Path(exists=True, path_type=Path))
-@click.option("--labels", "labels_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Labels to compare with (default: the judge's labels, else the suite's).")
+@click.option(
+    "--labels",
+    "labels_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Labels to compare with (default: the judge's labels, else the suite's).",
+)
 @click.option("--offline", is_flag=True, help="Use cached judge verdicts only.")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path))
-def compare_command(mode: str, spec: Path, labels_path: Path | None, offline: bool,
-                    root: Path | None) -> None:
+def compare_command(
+    mode: str, spec: Path, labels_path: Path | None, offline: bool, root: Path | None
+) -> None:
     """Show how every guard of MODE agrees with the human labels (EvalGen's figures).
 
     Coverage: share of human-FAIL traces the guard flags (TNR). False-failure rate: share of
@@ -97,24 +114,26 @@ def compare_command(mode: str, spec: Path, labels_path: Path | None, offline: bo
     labels = _labels_for(loaded, mode_ir, labels_path)
     store = open_store(loaded.root, loaded.doc.suite, None)
     rows = compare(loaded.root, loaded.doc, mode_ir, labels, store, offline)
-    click.echo(f"{'guard':<14}{'kind':<8}{'coverage':>9}{'FFR':>7}{'alignment':>11}"
-               f"{'TPR':>7}{'TNR':>7}{'n':>6}{'errors':>8}")
+    click.echo(
+        f"{'guard':<14}{'kind':<8}{'coverage':>9}{'FFR':>7}{'alignment':>11}"
+        f"{'TPR':>7}{'TNR':>7}{'n':>6}{'errors':>8}"
+    )
     for row in rows:
         c = row.confusion
-        click.echo(f"{row.guard:<14}{row.kind:<8}{_fmt(c.coverage):>9}{_fmt(c.false_failure_rate):>7}"
-                   f"{_fmt(c.alignment):>11}{_fmt(c.tpr):>7}{_fmt(c.tnr):>7}"
-                   f"{c.positives + c.negatives:>6}{row.errors:>8}")
+        click.echo(
+            f"{row.guard:<14}{row.kind:<8}{_fmt(c.coverage):>9}{_fmt(c.false_failure_rate):>7}"
+            f"{_fmt(c.alignment):>11}{_fmt(c.tpr):>7}{_fmt(c.tnr):>7}"
+            f"{c.positives + c.negatives:>6}{row.errors:>8}"
+        )
 
 
-def _labels_for(spec: Spec, mode: object, path: Path | None) -> list[object]:
-    from evalspec import ir
-    from evalspec.run.labels import read_labels
-
-    assert isinstance(mode, ir.Mode)
+def _labels_for(spec: Spec, mode: ir.Mode, path: Path | None) -> list[Label]:
     if path is not None:
         labels, _ = read_labels(path, path.as_posix())
-        return [l for l in labels if l.mode in (None, mode.name)]
-    judge_labels = next((g.labels for g in mode.guards if isinstance(g, ir.JudgeGuard) and g.labels), None)
+        return [lab for lab in labels if lab.mode in (None, mode.name)]
+    judge_labels = next(
+        (g.labels for g in mode.guards if isinstance(g, ir.JudgeGuard) and g.labels), None
+    )
     if judge_labels is not None:
         labels, _ = read_labels(spec.root / judge_labels, judge_labels)
         return list(labels)
@@ -122,16 +141,25 @@ def _labels_for(spec: Spec, mode: object, path: Path | None) -> list[object]:
     if suite is None or suite.labels is None:
         raise click.UsageError("no labels: pass --labels or declare labels in the suite")
     labels, _ = read_labels(spec.root / suite.labels, suite.labels)
-    return [l for l in labels if l.mode == mode.name or (l.mode is None and l.label == "pass")]
+    return [
+        lab for lab in labels
+        if lab.mode == mode.name or (lab.mode is None and lab.label == "pass")
+    ]  # fmt: skip
 
 
 @judge.command("export")
 @click.argument("spec", type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="JSONL file to write (default: the suite's judge `cache` file).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSONL file to write (default: the suite's judge `cache` file).",
+)
 @click.option("--judge-cache", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path))
-def export_command(spec: Path, output: Path | None, judge_cache: Path | None, root: Path | None) -> None:
+def export_command(
+    spec: Path, output: Path | None, judge_cache: Path | None, root: Path | None
+) -> None:
     """Write every cached verdict (replayed and local) to a diffable JSONL file to commit.
 
     With that file named as `cache` in the suite's judge block, CI replays the verdicts with no
@@ -141,7 +169,9 @@ def export_command(spec: Path, output: Path | None, judge_cache: Path | None, ro
 
     (loaded,) = load_specs([spec], root)
     suite = loaded.doc.suite
-    target = output or (loaded.root / suite.judge.cache if suite and suite.judge and suite.judge.cache else None)
+    target = output or (
+        loaded.root / suite.judge.cache if suite and suite.judge and suite.judge.cache else None
+    )
     if target is None:
         raise click.UsageError("no output: pass -o FILE or set `cache` in the suite's judge block")
     store = open_store(loaded.root, suite, judge_cache)

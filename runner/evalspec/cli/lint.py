@@ -26,30 +26,74 @@ def _codes(values: Sequence[str]) -> list[str] | None:
 
 @click.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--output-format", "output_format", type=click.Choice(list(FORMATS)),
-              default="full", show_default=True, help="How findings are printed.")
-@click.option("--select", multiple=True, metavar="CODES",
-              help="Rules to run (codes, names, prefixes or ALL); replaces the configuration's.")
-@click.option("--ignore", multiple=True, metavar="CODES",
-              help="Rules not to run; replaces the configuration's ignore list.")
+@click.option(
+    "--output-format",
+    "output_format",
+    type=click.Choice(list(FORMATS)),
+    default="full",
+    show_default=True,
+    help="How findings are printed.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="CODES",
+    help="Rules to run (codes, names, prefixes or ALL); replaces the configuration's.",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="CODES",
+    help="Rules not to run; replaces the configuration's ignore list.",
+)
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to run in addition.")
 @click.option("--extend-ignore", multiple=True, metavar="CODES", help="Rules to skip in addition.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--statistics", "show_statistics", is_flag=True,
-              help="Print how many findings each rule has, instead of the findings.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
-              help="Worker processes (default: one per CPU when there are many files).")
+@click.option(
+    "--statistics",
+    "show_statistics",
+    is_flag=True,
+    help="Print how many findings each rule has, instead of the findings.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Worker processes (default: one per CPU when there are many files).",
+)
 @click.option("--no-cache", is_flag=True, help="Parse every file, ignoring the syntax tree cache.")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path),
-              help="Project root (default: found from each spec).")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
-              help="Lint as on this date (review-overdue); default: today.")
-@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report here instead of standard output.")
-def lint(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
-         ignore: tuple[str, ...], extend_select: tuple[str, ...], extend_ignore: tuple[str, ...],
-         exit_zero: bool, show_statistics: bool, jobs: int | None, no_cache: bool,
-         root: Path | None, today: dt.datetime | None, output_file: Path | None) -> None:
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Project root (default: found from each spec).",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Lint as on this date (review-overdue); default: today.",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report here instead of standard output.",
+)
+def lint(
+    paths: tuple[Path, ...],
+    output_format: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    extend_ignore: tuple[str, ...],
+    exit_zero: bool,
+    show_statistics: bool,
+    jobs: int | None,
+    no_cache: bool,
+    root: Path | None,
+    today: dt.datetime | None,
+    output_file: Path | None,
+) -> None:
     """Lint specs (PATHS: .eval files or folders; default: the current folder).
 
     Exit codes: 0 nothing found; 1 findings (a spec that does not parse or compile is a
@@ -73,8 +117,13 @@ def lint(paths: tuple[Path, ...], output_format: str, select: tuple[str, ...],
 
 @click.command("rule")
 @click.argument("code", required=False)
-@click.option("--output-format", "output_format", type=click.Choice(["text", "json"]),
-              default="text", show_default=True)
+@click.option(
+    "--output-format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
 def rule(code: str | None, output_format: str) -> None:
     """Show a lint rule's documentation (CODE: a code or a name), or list every rule."""
     if code is None:

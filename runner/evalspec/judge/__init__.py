@@ -1,0 +1,1 @@
+"""LLM judges: the client, the verdict cache, prompt templates, calibration statistics."""

@@ -60,14 +60,16 @@ def few_shots(train: Sequence[tuple[Any, str, str]]) -> list[FewShot]:
         for pool in (fails, passes):
             if pool and len(chosen) < MAX_SHOTS:
                 chosen.append(pool.pop(0))
-    return [FewShot(trace=t, result=label.upper(), critique=note or "", split="train")  # type: ignore[arg-type]
-            for t, label, note in chosen]
+    return [
+        FewShot(trace=t, result=label.upper(), critique=note or "", split="train")  # type: ignore[arg-type]
+        for t, label, note in chosen
+    ]
 
 
 def measure(labels: Sequence[str], verdicts: Sequence[str]) -> Confusion:
     """TPR/TNR of judge ``verdicts`` against human ``labels`` ("pass"/"fail"); errors excluded."""
-    pairs = [(l, v) for l, v in zip(labels, verdicts) if v in ("pass", "fail")]
-    return confusion([int(l == "pass") for l, _ in pairs], [int(v == "pass") for _, v in pairs])
+    pairs = [(lab, v) for lab, v in zip(labels, verdicts, strict=False) if v in ("pass", "fail")]
+    return confusion([int(lab == "pass") for lab, _ in pairs], [int(v == "pass") for _, v in pairs])
 
 
 def sha256_file(path: Path) -> str:

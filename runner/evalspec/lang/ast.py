@@ -7,8 +7,6 @@ statements); the compiler (``lang/compiler.py``) turns it into the IR, where mea
 
 from __future__ import annotations
 
-from typing import Union
-
 import msgspec
 
 from evalspec.diagnostics import Span
@@ -23,13 +21,13 @@ class Node(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind"):
 # ----------------------------------------------------------------- leaves
 
 
-class Name(Node, tag="name"):
+class Name(Node, tag="name", frozen=True):
     """An identifier: a mode or suite name, a selector root, a function, a setting key."""
 
     value: str
 
 
-class Str(Node, tag="string"):
+class Str(Node, tag="string", frozen=True):
     """A string literal: ``value`` is decoded, ``raw`` is the source text with its quotes."""
 
     value: str
@@ -41,50 +39,50 @@ class Str(Node, tag="string"):
         return self.raw.startswith('"""')
 
 
-class Number(Node, tag="number"):
+class Number(Node, tag="number", frozen=True):
     """An integer or decimal literal, kept as written (``"1200"``, ``"-0.5"``)."""
 
     text: str
 
 
-class Percent(Node, tag="percent"):
+class Percent(Node, tag="percent", frozen=True):
     """A percentage such as ``2%`` or ``0.5%``; ``text`` excludes the sign."""
 
     text: str
 
 
-class Duration(Node, tag="duration"):
+class Duration(Node, tag="duration", frozen=True):
     """A duration such as ``14d`` or ``500ms``, kept as written."""
 
     text: str
 
 
-class Date(Node, tag="date"):
+class Date(Node, tag="date", frozen=True):
     """A calendar date ``YYYY-MM-DD``, kept as written (validated by the compiler)."""
 
     text: str
 
 
-class Bool(Node, tag="bool"):
+class Bool(Node, tag="bool", frozen=True):
     """``true`` or ``false``."""
 
     value: bool
 
 
-class Env(Node, tag="env"):
+class Env(Node, tag="env", frozen=True):
     """``env("NAME", "default")``: a value read from the environment at run time."""
 
     name: Str
     default: Str | None = None
 
 
-class ListValue(Node, tag="list"):
+class ListValue(Node, tag="list", frozen=True):
     """``[a, b, ...]``: a list of values."""
 
     items: list[Value]
 
 
-class Regex(Node, tag="regex"):
+class Regex(Node, tag="regex", frozen=True):
     """A regex literal ``/pattern/flags``: ``pattern`` is the text between the slashes."""
 
     pattern: str
@@ -92,71 +90,71 @@ class Regex(Node, tag="regex"):
     raw: str
 
 
-Value = Union[Str, Number, Percent, Duration, Date, Bool, Env, ListValue]
+Value = Str | Number | Percent | Duration | Date | Bool | Env | ListValue
 
 # ----------------------------------------------------------------- operands
 
 
-class Field(Node, tag="field"):
+class Field(Node, tag="field", frozen=True):
     """``.name`` (or ``."odd key"``) after a selector."""
 
     name: str
 
 
-class Index(Node, tag="index"):
+class Index(Node, tag="index", frozen=True):
     """``[n]`` after a selector; negative indices count from the end."""
 
     index: int
 
 
-Step = Union[Field, Index]
+Step = Field | Index
 
 
-class Path(Node, tag="path"):
-    """A selector over the trace record: ``root`` then fields and indices (``tool_calls[0].name``)."""
+class Path(Node, tag="path", frozen=True):
+    """A selector over the trace record: root, then fields and indices (``tool_calls[0].name``)."""
 
     root: Name
     steps: list[Step]
 
 
-class Call(Node, tag="call"):
-    """A function applied to an operand, optionally followed by steps (``json(output).items[0]``)."""
+class Call(Node, tag="call", frozen=True):
+    """A function applied to an operand, then optional steps (``json(output).items[0]``)."""
 
     function: Name
     arg: Operand
     steps: list[Step]
 
 
-Operand = Union[Path, Call]
+Operand = Path | Call
 
 # ----------------------------------------------------------------- expressions
 
 
-class Or(Node, tag="or"):
+class Or(Node, tag="or", frozen=True):
     """``a or b or ...``: true when any argument is true."""
 
     args: list[Expr]
 
 
-class And(Node, tag="and"):
+class And(Node, tag="and", frozen=True):
     """``a and b and ...``: true when every argument is true."""
 
     args: list[Expr]
 
 
-class Not(Node, tag="not"):
+class Not(Node, tag="not", frozen=True):
     """``not a``."""
 
     arg: Expr
 
 
-class Paren(Node, tag="paren"):
+class Paren(Node, tag="paren", frozen=True):
     """``( expr )``: kept so that the formatter writes the parentheses the author wrote."""
 
     expr: Expr
 
 
-class Compare(Node, tag="compare"):
+class Compare(Node, tag="compare", frozen=True):
     """``operand OP value`` with OP one of ``== != < <= > >=``."""
 
     operand: Operand
@@ -164,10 +162,11 @@ class Compare(Node, tag="compare"):
     value: Value
 
 
-class Contains(Node, tag="contains"):
+class Contains(Node, tag="contains", frozen=True):
     """``operand [i]contains value`` or ``operand [i]contains any|all [list]``.
 
-    ``quantifier`` is ``None`` for a single value, else ``"any"`` or ``"all"`` (then ``value`` is a list).
+    ``quantifier`` is ``None`` for a single value, else ``"any"`` or ``"all"`` (then ``value``
+    is a list).
     """
 
     operand: Operand
@@ -176,101 +175,101 @@ class Contains(Node, tag="contains"):
     quantifier: str | None = None
 
 
-class StartsWith(Node, tag="starts_with"):
+class StartsWith(Node, tag="starts_with", frozen=True):
     """``operand starts with "prefix"``."""
 
     operand: Operand
     value: Value
 
 
-class EndsWith(Node, tag="ends_with"):
+class EndsWith(Node, tag="ends_with", frozen=True):
     """``operand ends with "suffix"``."""
 
     operand: Operand
     value: Value
 
 
-class Matches(Node, tag="matches"):
+class Matches(Node, tag="matches", frozen=True):
     """``operand matches /re/flags``."""
 
     operand: Operand
     regex: Regex
 
 
-class IsJson(Node, tag="is_json"):
+class IsJson(Node, tag="is_json", frozen=True):
     """``operand is json``."""
 
     operand: Operand
 
 
-class Conforms(Node, tag="conforms"):
+class Conforms(Node, tag="conforms", frozen=True):
     """``operand conforms "schema.json"``."""
 
     operand: Operand
     schema: Value
 
 
-class ConformTools(Node, tag="conform_tools"):
+class ConformTools(Node, tag="conform_tools", frozen=True):
     """``tool_calls conform tools``."""
 
     operand: Operand
 
 
-class HasNoPii(Node, tag="has_no_pii"):
+class HasNoPii(Node, tag="has_no_pii", frozen=True):
     """``operand has no pii [kinds]``; ``kinds`` is ``None`` for every kind."""
 
     operand: Operand
     kinds: list[Name] | None = None
 
 
-class ToolCalled(Node, tag="tool_called"):
+class ToolCalled(Node, tag="tool_called", frozen=True):
     """``tool_called "name" [before "other"]``."""
 
     name: Str
     before: Str | None = None
 
 
-class Citations(Node, tag="citations"):
+class Citations(Node, tag="citations", frozen=True):
     """``citations /re/ exist in corpus``."""
 
     regex: Regex
 
 
-class Run(Node, tag="run"):
+class Run(Node, tag="run", frozen=True):
     """``run "command" [timeout 5s]``: an external program judges the trace."""
 
     command: Str
     timeout: Value | None = None
 
 
-class Python(Node, tag="python"):
+class Python(Node, tag="python", frozen=True):
     """``python "module:function" [timeout 5s]``: a Python callable judges the trace."""
 
     target: Str
     timeout: Value | None = None
 
 
-Predicate = Union[
-    Compare,
-    Contains,
-    StartsWith,
-    EndsWith,
-    Matches,
-    IsJson,
-    Conforms,
-    ConformTools,
-    HasNoPii,
-    ToolCalled,
-    Citations,
-    Run,
-    Python,
-]
-Expr = Union[Or, And, Not, Paren, Predicate]
+Predicate = (
+    Compare
+    | Contains
+    | StartsWith
+    | EndsWith
+    | Matches
+    | IsJson
+    | Conforms
+    | ConformTools
+    | HasNoPii
+    | ToolCalled
+    | Citations
+    | Run
+    | Python
+)
+Expr = Or | And | Not | Paren | Predicate
 
 # ----------------------------------------------------------------- statements
 
 
-class Setting(Node, tag="setting"):
+class Setting(Node, tag="setting", frozen=True):
     """A one-value statement: ``keyword value`` (``why "..."``, ``max_rate 2%``, ``tools "x"``).
 
     ``keyword`` is the statement word as written; ``value`` its argument.
@@ -280,7 +279,7 @@ class Setting(Node, tag="setting"):
     value: Value | Name
 
 
-class StringList(Node, tag="string_list"):
+class StringList(Node, tag="string_list", frozen=True):
     """``keyword "a", "b"``: ``traces``, ``guards``, ``corpus``, ``example`` or ``counter`` ids.
 
     ``format`` is only used by ``traces ... format "otel"``.
@@ -291,7 +290,7 @@ class StringList(Node, tag="string_list"):
     format: Str | None = None
 
 
-class Seen(Node, tag="seen"):
+class Seen(Node, tag="seen", frozen=True):
     """``seen 9 of 100 [on 2026-11-20]``: the frequency found by the last axial coding."""
 
     count: Number
@@ -299,44 +298,44 @@ class Seen(Node, tag="seen"):
     on: Date | None = None
 
 
-class Condition(Node, tag="condition"):
+class Condition(Node, tag="condition", frozen=True):
     """``when expr`` (the mode applies) or ``assert expr`` (a code guard)."""
 
     keyword: str
     expr: Expr
 
 
-class ConfigEntry(Node, tag="config_entry"):
+class ConfigEntry(Node, tag="config_entry", frozen=True):
     """``key value`` inside a suite's ``judge { ... }`` block."""
 
     key: Name
     value: Value
 
 
-class JudgeConfig(Node, tag="judge_config"):
+class JudgeConfig(Node, tag="judge_config", frozen=True):
     """The suite's ``judge { ... }`` block: endpoint, model and limits."""
 
     entries: list[ConfigEntry]
 
 
-class TraceField(Node, tag="trace_field"):
-    """A field of an inline trace: ``input``, ``output``, ``id``, ``json``, ``tool_call`` or ``metadata``.
+class TraceField(Node, tag="trace_field", frozen=True):
+    """A field of an inline trace: ``input``, ``output``, ``id``, ``json``, ``tool_call``, ``metadata``.
 
-    ``args`` holds the values after the keyword (one string, or two for ``tool_call`` and ``metadata``).
+    ``args`` holds the values after the keyword (one string; two for ``tool_call``, ``metadata``).
     """
 
     keyword: str
     args: list[Value]
 
 
-class TraceBlock(Node, tag="trace_block"):
+class TraceBlock(Node, tag="trace_block", frozen=True):
     """``example { ... }`` or ``counter { ... }``: a trace written inside the spec."""
 
     keyword: str
     fields: list[TraceField]
 
 
-class JudgeField(Node, tag="judge_field"):
+class JudgeField(Node, tag="judge_field", frozen=True):
     """A field of a judge guard: ``prompt file "x"``, ``prompt "..."``, ``labels ...``, ``model``.
 
     ``keyword`` is ``prompt_file``, ``prompt``, ``labels`` or ``model``; for ``labels`` the split
@@ -349,21 +348,19 @@ class JudgeField(Node, tag="judge_field"):
     seed: Number | None = None
 
 
-class JudgeGuard(Node, tag="judge_guard"):
+class JudgeGuard(Node, tag="judge_guard", frozen=True):
     """``judge name { ... }``: an LLM judge that guards the mode."""
 
     name: Name
     fields: list[JudgeField]
 
 
-Statement = Union[
-    Setting, StringList, Seen, Condition, JudgeConfig, TraceBlock, JudgeGuard
-]
+Statement = Setting | StringList | Seen | Condition | JudgeConfig | TraceBlock | JudgeGuard
 
 # ----------------------------------------------------------------- blocks
 
 
-class Block(Node, frozen=True, kw_only=True):
+class Block(Node, frozen=True):
     """A ``suite`` or ``mode`` block: keyword, name, optional title, statements.
 
     ``open_line`` is the line of the opening brace, used to place comments.
@@ -374,11 +371,11 @@ class Block(Node, frozen=True, kw_only=True):
     body: list[Statement]
 
 
-class Suite(Block, tag="suite"):
+class Suite(Block, tag="suite", frozen=True):
     """``suite name "title" { ... }``: settings shared by the file's modes."""
 
 
-class Mode(Block, tag="mode"):
+class Mode(Block, tag="mode", frozen=True):
     """``mode name "title" { ... }``: one named failure mode and its guards."""
 
 
@@ -390,7 +387,7 @@ class Comment(msgspec.Struct, frozen=True):
     column: int
 
 
-class File(Node, tag="file"):
+class File(Node, tag="file", frozen=True):
     """A whole ``.eval`` file: its blocks in source order and every comment."""
 
     items: list[Suite | Mode]

@@ -55,7 +55,9 @@ MISSING_EXPRESSION = _code("ES024", "missing-expression", "when or assert lacks 
 # meaning
 DUPLICATE_MODE = _code("ES030", "duplicate-mode", "two modes share a name")
 DUPLICATE_SUITE = _code("ES031", "duplicate-suite", "a file holds more than one suite")
-DUPLICATE_STATEMENT = _code("ES032", "duplicate-statement", "a statement that may appear once is repeated")
+DUPLICATE_STATEMENT = _code(
+    "ES032", "duplicate-statement", "a statement that may appear once is repeated"
+)
 UNKNOWN_SELECTOR = _code("ES033", "unknown-selector", "a selector that the trace record lacks")
 UNKNOWN_FUNCTION = _code("ES034", "unknown-function", "a function the language does not define")
 UNPORTABLE_REGEX = _code("ES035", "unportable-regex", "a regex outside the portable dialect")
@@ -71,8 +73,12 @@ INVALID_DATE = _code("ES044", "invalid-date", "a date that does not exist")
 UNKNOWN_PII = _code("ES045", "unknown-pii-kind", "a PII kind the detector does not know")
 UNKNOWN_SETTING = _code("ES046", "unknown-setting", "a judge setting the language does not define")
 LITERAL_SECRET = _code("ES047", "literal-secret", "an API key written into the spec")
-UNKNOWN_SEVERITY = _code("ES048", "unknown-severity", "a severity other than low, medium, high, critical")
-BAD_SELECTOR_USE = _code("ES049", "invalid-selector-use", "a selector used where its type does not fit")
+UNKNOWN_SEVERITY = _code(
+    "ES048", "unknown-severity", "a severity other than low, medium, high, critical"
+)
+BAD_SELECTOR_USE = _code(
+    "ES049", "invalid-selector-use", "a selector used where its type does not fit"
+)
 INVALID_JSON = _code("ES050", "invalid-json", "an inline JSON value does not parse")
 MISSING_SETTING = _code("ES051", "missing-setting", "a required setting is absent")
 DUPLICATE_GUARD = _code("ES052", "duplicate-guard", "two judges of a mode share a name")

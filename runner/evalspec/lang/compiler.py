@@ -47,8 +47,12 @@ class Context:
 
     def env_misplaced(self, node: ast.Env) -> None:
         """Report ``env()`` outside the judge settings."""
-        self.error(codes.ENV_MISPLACED, "env() is only allowed in the suite's judge settings",
-                   node.span, hint="write the value itself; env() is for endpoints and secrets")
+        self.error(
+            codes.ENV_MISPLACED,
+            "env() is only allowed in the suite's judge settings",
+            node.span,
+            hint="write the value itself; env() is for endpoints and secrets",
+        )
 
     def percent(self, node: ast.Value) -> str | None:
         """Return a percentage as a decimal fraction string, reporting misuse and > 100%."""
@@ -75,7 +79,9 @@ class Context:
         self.error(codes.WRONG_TYPE, "expected a whole number", node.span)
         return None
 
-    def file_ref(self, node: ast.Value, *, must_exist: bool, check_schema: bool = False) -> str | None:
+    def file_ref(
+        self, node: ast.Value, *, must_exist: bool, check_schema: bool = False
+    ) -> str | None:
         """Return a project-relative path for a string reference; check it stays inside."""
         if not isinstance(node, ast.Str):
             if isinstance(node, ast.Env):
@@ -91,8 +97,12 @@ class Context:
             self.error(codes.PATH_ESCAPES, str(exc), node.span)
             return None
         if must_exist and found is None:
-            self.error(codes.FILE_NOT_FOUND, f"file not found: {node.value}", node.span,
-                       hint=f"looked for {project_path} in the project")
+            self.error(
+                codes.FILE_NOT_FOUND,
+                f"file not found: {node.value}",
+                node.span,
+                hint=f"looked for {project_path} in the project",
+            )
             return None
         if check_schema and found is not None and found not in self._schemas_checked:
             self._schemas_checked.add(found)
@@ -134,8 +144,12 @@ def compile_file(
     ctx = Context(path, Resolver(root, spec_dir), check_files)
     suites = [item for item in tree.items if isinstance(item, ast.Suite)]
     for extra in suites[1:]:
-        ctx.error(codes.DUPLICATE_SUITE, "a file holds at most one suite", extra.name.span,
-                  hint=f"the suite '{suites[0].name.value}' is at line {suites[0].span.line}")
+        ctx.error(
+            codes.DUPLICATE_SUITE,
+            "a file holds at most one suite",
+            extra.name.span,
+            hint=f"the suite '{suites[0].name.value}' is at line {suites[0].span.line}",
+        )
     suite = SuiteCompiler(ctx).compile(suites[0]) if suites else None
     modes = _modes(ctx, [item for item in tree.items if isinstance(item, ast.Mode)])
     if ctx.diagnostics:
@@ -158,8 +172,12 @@ def _modes(ctx: Context, nodes: list[ast.Mode]) -> list[ir.Mode]:
     for node in nodes:
         first = seen.setdefault(node.name.value, node)
         if first is not node:
-            ctx.error(codes.DUPLICATE_MODE, f"mode '{node.name.value}' is already defined",
-                      node.name.span, hint=f"the first definition is at line {first.span.line}")
+            ctx.error(
+                codes.DUPLICATE_MODE,
+                f"mode '{node.name.value}' is already defined",
+                node.name.span,
+                hint=f"the first definition is at line {first.span.line}",
+            )
         compiled = ModeCompiler(ctx).compile(node)
         if compiled is not None:
             modes.append(compiled)
@@ -171,8 +189,12 @@ def _duplicates(ctx: Context, body: list[ast.Statement], once: tuple[str, ...]) 
     for stmt in body:
         keyword = getattr(stmt, "keyword", None) or type(stmt).__name__.lower()
         if keyword in once and first.setdefault(keyword, stmt) is not stmt:
-            ctx.error(codes.DUPLICATE_STATEMENT, f"'{keyword}' appears more than once",
-                      stmt.span, hint=f"the first is at line {first[keyword].span.line}")
+            ctx.error(
+                codes.DUPLICATE_STATEMENT,
+                f"'{keyword}' appears more than once",
+                stmt.span,
+                hint=f"the first is at line {first[keyword].span.line}",
+            )
 
 
 class SuiteCompiler:
@@ -183,12 +205,35 @@ class SuiteCompiler:
 
     def compile(self, node: ast.Suite) -> ir.Suite:
         """Compile the suite and publish the settings that modes depend on."""
-        fields: dict[str, Any] = {"traces": [], "trace_format": None, "examples": [],
-                                  "guards": [], "corpus": [],
-                                  "tools": None, "labels": None, "review_every_ms": None,
-                                  "alpha": DEFAULT_ALPHA, "tolerance": None, "judge": None}
-        _duplicates(self.ctx, node.body, ("traces", "examples", "guards", "corpus", "tools", "labels",
-                                          "review", "alpha", "tolerance", "judge_config"))
+        fields: dict[str, Any] = {
+            "traces": [],
+            "trace_format": None,
+            "examples": [],
+            "guards": [],
+            "corpus": [],
+            "tools": None,
+            "labels": None,
+            "review_every_ms": None,
+            "alpha": DEFAULT_ALPHA,
+            "tolerance": None,
+            "judge": None,
+        }
+        _duplicates(
+            self.ctx,
+            node.body,
+            (
+                "traces",
+                "examples",
+                "guards",
+                "corpus",
+                "tools",
+                "labels",
+                "review",
+                "alpha",
+                "tolerance",
+                "judge_config",
+            ),
+        )
         for stmt in node.body:
             fields.update(self._statement(stmt))
         self.ctx.suite_tools = fields["tools"] or _declared(node, "tools")
@@ -217,18 +262,32 @@ class SuiteCompiler:
         return {{"review": "review_every_ms"}.get(key, key): result} if result is not None else {}
 
     def _judge(self, node: ast.JudgeConfig) -> ir.JudgeConfig:
-        values: dict[str, Any] = {"model": None, "base_url": None, "api_key": None,
-                                  "temperature": "0", "timeout_ms": 60_000, "concurrency": 8,
-                                  "max_retries": 4, "max_calls": None, "cache": None}
+        values: dict[str, Any] = {
+            "model": None,
+            "base_url": None,
+            "api_key": None,
+            "temperature": "0",
+            "timeout_ms": 60_000,
+            "concurrency": 8,
+            "max_retries": 4,
+            "max_calls": None,
+            "cache": None,
+        }
         seen: set[str] = set()
         for entry in node.entries:
             key = entry.key.value
             if key not in JUDGE_SETTINGS:
-                self.ctx.error(codes.UNKNOWN_SETTING, f"unknown judge setting '{key}'",
-                               entry.key.span, hint=did_you_mean(key, JUDGE_SETTINGS))
+                self.ctx.error(
+                    codes.UNKNOWN_SETTING,
+                    f"unknown judge setting '{key}'",
+                    entry.key.span,
+                    hint=did_you_mean(key, JUDGE_SETTINGS),
+                )
                 continue
             if key in seen:
-                self.ctx.error(codes.DUPLICATE_STATEMENT, f"'{key}' appears more than once", entry.span)
+                self.ctx.error(
+                    codes.DUPLICATE_STATEMENT, f"'{key}' appears more than once", entry.span
+                )
             seen.add(key)
             values.update(self._judge_setting(key, entry.value))
         return ir.JudgeConfig(span=node.span, **values)
@@ -265,16 +324,23 @@ def _setting(ctx: Context, key: str, value: ast.Value) -> ir.Setting | None:
     if isinstance(value, ast.Env):
         default = value.default.value if value.default else None
         if key == "api_key" and default:
-            ctx.error(codes.LITERAL_SECRET, "an API key must not have a default in the spec",
-                      value.default.span if value.default else value.span)
+            ctx.error(
+                codes.LITERAL_SECRET,
+                "an API key must not have a default in the spec",
+                value.default.span if value.default else value.span,
+            )
             return None
         return ir.EnvValue(name=value.name.value, default=default)
     if not isinstance(value, ast.Str):
         ctx.error(codes.WRONG_TYPE, "expected a string or env(...)", value.span)
         return None
     if key == "api_key":
-        ctx.error(codes.LITERAL_SECRET, "an API key must come from the environment", value.span,
-                  hint='write  api_key env("OPENAI_API_KEY")')
+        ctx.error(
+            codes.LITERAL_SECRET,
+            "an API key must come from the environment",
+            value.span,
+            hint='write  api_key env("OPENAI_API_KEY")',
+        )
         return None
     return ir.StrValue(value=value.value)
 
@@ -322,9 +388,13 @@ class ModeCompiler:
         if key == "severity":
             assert isinstance(value, ast.Name)
             if value.value not in SEVERITIES:
-                self.ctx.error(codes.UNKNOWN_SEVERITY, f"unknown severity '{value.value}'",
-                               value.span, hint=did_you_mean(value.value, SEVERITIES)
-                               or "use low, medium, high or critical")
+                self.ctx.error(
+                    codes.UNKNOWN_SEVERITY,
+                    f"unknown severity '{value.value}'",
+                    value.span,
+                    hint=did_you_mean(value.value, SEVERITIES)
+                    or "use low, medium, high or critical",
+                )
             self.fields["severity"] = value.value
             return
         assert not isinstance(value, ast.Name)
@@ -337,7 +407,9 @@ class ModeCompiler:
         if key == "human":
             self._counts["human"] += 1
             guard_id = f"human-{self._counts['human']}"
-            self.fields["guards"].append(ir.HumanGuard(id=guard_id, instructions=text, span=stmt.span))
+            self.fields["guards"].append(
+                ir.HumanGuard(id=guard_id, instructions=text, span=stmt.span)
+            )
         elif key == "todo":
             self.fields["todo"].append(text)
         else:
@@ -347,12 +419,19 @@ class ModeCompiler:
         count, total = int(stmt.count.text), int(stmt.total.text)
         ok = True
         if count > total or total <= 0 or count < 0:
-            self.ctx.error(codes.SEEN_RANGE, f"seen {count} of {total}: the count cannot exceed "
-                           "the number of traces reviewed", stmt.count.span)
+            self.ctx.error(
+                codes.SEEN_RANGE,
+                f"seen {count} of {total}: the count cannot exceed the number of traces reviewed",
+                stmt.count.span,
+            )
             ok = False
         on = stmt.on.text if stmt.on else None
         if on is not None and not _valid_date(on):
-            self.ctx.error(codes.INVALID_DATE, f"{on} is not a valid date", stmt.on.span if stmt.on else stmt.span)
+            self.ctx.error(
+                codes.INVALID_DATE,
+                f"{on} is not a valid date",
+                stmt.on.span if stmt.on else stmt.span,
+            )
             ok = False
         return ir.Seen(count=count, total=total, on=on) if ok else None
 
@@ -378,8 +457,11 @@ class ModeCompiler:
     def _judge(self, stmt: ast.JudgeGuard) -> None:
         name = stmt.name.value
         if name in self._judges:
-            self.ctx.error(codes.DUPLICATE_GUARD, f"judge '{name}' is already defined in this mode",
-                           stmt.name.span)
+            self.ctx.error(
+                codes.DUPLICATE_GUARD,
+                f"judge '{name}' is already defined in this mode",
+                stmt.name.span,
+            )
             return
         self._judges.add(name)
         guard = judge_guard(self.ctx, stmt)

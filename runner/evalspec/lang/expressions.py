@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from evalspec import ir
 from evalspec import regex as dialect
@@ -23,12 +23,21 @@ if TYPE_CHECKING:
 #: Fields of list items and objects of the trace record, by selector root. ``None`` = free-form.
 _MESSAGE = {"role": "text", "content": "text", "name": "text", "tool_call_id": "text"}
 _TOOL_CALL = {
-    "id": "text", "name": "text", "arguments": None, "arguments_raw": "text",
-    "result": "text", "error": "text",
+    "id": "text",
+    "name": "text",
+    "arguments": None,
+    "arguments_raw": "text",
+    "result": "text",
+    "error": "text",
 }
 _SPAN = {
-    "id": "text", "parent_id": "text", "kind": "text", "name": "text",
-    "start_time": "text", "end_time": "text", "attributes": None,
+    "id": "text",
+    "parent_id": "text",
+    "kind": "text",
+    "name": "text",
+    "start_time": "text",
+    "end_time": "text",
+    "attributes": None,
 }
 _USAGE = {"input_tokens": "number", "output_tokens": "number", "total_tokens": "number"}
 SELECTORS: dict[str, object] = {
@@ -106,7 +115,8 @@ class ExprCompiler:
         if ordered and kind == "text":
             self._misuse(node.operand, f"'{node.op}' needs a number; use len(...) or words(...)")
             return None
-        return ir.Compare(operand=operand, op=node.op, value=value, span=node.span)
+        op = cast(ir.CompareOp, node.op)  # the grammar's CMP_OP admits exactly these
+        return ir.Compare(operand=operand, op=op, value=value, span=node.span)
 
     def _contains(self, node: ast.Contains) -> ir.Expr | None:
         operand, _ = self.operand(node.operand)
@@ -114,8 +124,9 @@ class ExprCompiler:
             value = self.literal(node.value)
             if operand is None or value is None:
                 return None
-            return ir.Contains(operand=operand, value=value, ignore_case=node.ignore_case,
-                               span=node.span)
+            return ir.Contains(
+                operand=operand, value=value, ignore_case=node.ignore_case, span=node.span
+            )
         values = self._list(node.value)
         if operand is None or values is None:
             return None
@@ -152,12 +163,18 @@ class ExprCompiler:
         operand, _ = self.operand(node.operand)
         if operand is None:
             return None
-        if not (isinstance(operand, ir.PathOp) and operand.root == "tool_calls" and not operand.steps):
+        if not (
+            isinstance(operand, ir.PathOp) and operand.root == "tool_calls" and not operand.steps
+        ):
             self._misuse(node.operand, "'conform tools' applies to tool_calls")
             return None
         if self.ctx.suite_tools is None:
-            self.ctx.error(codes.MISSING_SETTING, "'conform tools' needs a tools file in the suite",
-                           node.span, hint='add  tools "tools.json"  to the suite')
+            self.ctx.error(
+                codes.MISSING_SETTING,
+                "'conform tools' needs a tools file in the suite",
+                node.span,
+                hint='add  tools "tools.json"  to the suite',
+            )
         return ir.ConformTools(operand=operand, tools=self.ctx.suite_tools, span=node.span)
 
     def _pii(self, node: ast.HasNoPii) -> ir.Expr | None:
@@ -165,8 +182,12 @@ class ExprCompiler:
         kinds = list(PII_KINDS) if node.kinds is None else []
         for name in node.kinds or []:
             if name.value not in PII_KINDS:
-                self.ctx.error(codes.UNKNOWN_PII, f"unknown PII kind '{name.value}'", name.span,
-                               hint=did_you_mean(name.value, PII_KINDS))
+                self.ctx.error(
+                    codes.UNKNOWN_PII,
+                    f"unknown PII kind '{name.value}'",
+                    name.span,
+                    hint=did_you_mean(name.value, PII_KINDS),
+                )
             elif name.value not in kinds:
                 kinds.append(name.value)
         if operand is None or not kinds:
@@ -180,10 +201,18 @@ class ExprCompiler:
     def _citations(self, node: ast.Citations) -> ir.Expr | None:
         regex = self.regex(node.regex)
         if not self.ctx.suite_corpus:
-            self.ctx.error(codes.MISSING_SETTING, "'citations' needs a corpus in the suite",
-                           node.span, hint='add  corpus "docs/**/*.md"  to the suite')
+            self.ctx.error(
+                codes.MISSING_SETTING,
+                "'citations' needs a corpus in the suite",
+                node.span,
+                hint='add  corpus "docs/**/*.md"  to the suite',
+            )
             return None
-        return ir.CitationsExist(regex=regex, corpus=self.ctx.suite_corpus, span=node.span) if regex else None
+        return (
+            ir.CitationsExist(regex=regex, corpus=self.ctx.suite_corpus, span=node.span)
+            if regex
+            else None
+        )
 
     def _external(self, node: ast.Run | ast.Python) -> ir.Expr | None:
         timeout = self.ctx.duration(node.timeout) if node.timeout else 10_000
@@ -192,7 +221,9 @@ class ExprCompiler:
         if isinstance(node, ast.Run):
             return ir.Run(command=node.command.value, timeout_ms=timeout, span=node.span)
         if ":" not in node.target.value:
-            self.ctx.error(codes.WRONG_TYPE, "python guards name 'module:function'", node.target.span)
+            self.ctx.error(
+                codes.WRONG_TYPE, "python guards name 'module:function'", node.target.span
+            )
             return None
         return ir.Python(target=node.target.value, timeout_ms=timeout, span=node.span)
 
@@ -204,8 +235,12 @@ class ExprCompiler:
             return self._call(node)
         root = node.root.value
         if root not in SELECTORS:
-            self.ctx.error(codes.UNKNOWN_SELECTOR, f"unknown selector '{root}'", node.root.span,
-                           hint=did_you_mean(root, SELECTORS))
+            self.ctx.error(
+                codes.UNKNOWN_SELECTOR,
+                f"unknown selector '{root}'",
+                node.root.span,
+                hint=did_you_mean(root, SELECTORS),
+            )
             return None, None
         shape = self._walk(SELECTORS[root], node.steps, root)
         if shape is _BAD:
@@ -215,13 +250,18 @@ class ExprCompiler:
     def _call(self, node: ast.Call) -> tuple[ir.Operand | None, object]:
         name = node.function.value
         if name not in FUNCTIONS:
-            self.ctx.error(codes.UNKNOWN_FUNCTION, f"unknown function '{name}'", node.function.span,
-                           hint=did_you_mean(name, FUNCTIONS))
+            self.ctx.error(
+                codes.UNKNOWN_FUNCTION,
+                f"unknown function '{name}'",
+                node.function.span,
+                hint=did_you_mean(name, FUNCTIONS),
+            )
             return None, None
         arg, _ = self.operand(node.arg)
         if node.steps and name != "json":
-            self.ctx.error(codes.BAD_SELECTOR_USE, f"the result of {name}() has no fields",
-                           node.steps[0].span)
+            self.ctx.error(
+                codes.BAD_SELECTOR_USE, f"the result of {name}() has no fields", node.steps[0].span
+            )
             return None, None
         if arg is None:
             return None, None
@@ -243,7 +283,10 @@ class ExprCompiler:
 
     def _bad_step(self, shape: object, step: ast.Step, where: str) -> None:
         if isinstance(shape, list):
-            message, hint = f"'{where}' is a list; index it first", f"write {where}[0] or {where}[-1]"
+            message, hint = (
+                f"'{where}' is a list; index it first",
+                f"write {where}[0] or {where}[-1]",
+            )
         elif isinstance(shape, dict) and isinstance(step, ast.Field):
             message = f"'{where}' has no field '{step.name}'"
             hint = did_you_mean(step.name, shape) or "fields: " + ", ".join(sorted(shape))
@@ -251,7 +294,9 @@ class ExprCompiler:
             message, hint = f"'{where}' has no fields or items", None
         self.ctx.error(codes.UNKNOWN_SELECTOR, message, step.span, hint=hint)
 
-    def _text_operand(self, node: ast.StartsWith | ast.EndsWith | ast.Matches | ast.IsJson | ast.HasNoPii) -> ir.Operand | None:
+    def _text_operand(
+        self, node: ast.StartsWith | ast.EndsWith | ast.Matches | ast.IsJson | ast.HasNoPii
+    ) -> ir.Operand | None:
         operand, shape = self.operand(node.operand)
         if operand is not None and shape not in ("text", None):
             name = type(node).__name__
@@ -285,7 +330,9 @@ class ExprCompiler:
 
     def _list(self, node: ast.Value) -> list[ir.Literal] | None:
         if not isinstance(node, ast.ListValue):
-            self.ctx.error(codes.WRONG_TYPE, "'any' and 'all' take a list: [\"a\", \"b\"]", node.span)
+            self.ctx.error(
+                codes.WRONG_TYPE, "'any' and 'all' take a list: [\"a\", \"b\"]", node.span
+            )
             return None
         values = [self.literal(item) for item in node.items]
         return [v for v in values if v is not None] if all(values) else None

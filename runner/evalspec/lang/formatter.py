@@ -53,7 +53,9 @@ class _Printer:
         if self.out and self.out[-1] != "":
             self.out.append("")
 
-    def _comments(self, comments: list[ast.Comment], depth: int, prev_end: int, force_gap: bool) -> int:
+    def _comments(
+        self, comments: list[ast.Comment], depth: int, prev_end: int, force_gap: bool
+    ) -> int:
         for i, comment in enumerate(comments):
             if (force_gap and i == 0) or self._blank_before(comment.line, prev_end):
                 self._gap()
@@ -61,7 +63,9 @@ class _Printer:
             prev_end = comment.line
         return prev_end
 
-    def _leading(self, node: ast.Node, depth: int, prev_end: int, first: bool, force_gap: bool) -> None:
+    def _leading(
+        self, node: ast.Node, depth: int, prev_end: int, first: bool, force_gap: bool
+    ) -> None:
         leading = slots(self.attached, node).leading
         prev_end = self._comments(leading, depth, prev_end, force_gap and not first)
         blank = self._blank_before(node.span.line, prev_end) and (bool(leading) or not first)

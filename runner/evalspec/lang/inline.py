@@ -68,8 +68,9 @@ def _tool_call(ctx: Context, field: ast.TraceField) -> ir.ToolCallSpec | None:
         try:
             json.loads(arguments)
         except ValueError as exc:
-            ctx.error(codes.INVALID_JSON, f"tool arguments are not valid JSON: {exc}",
-                      field.args[1].span)
+            ctx.error(
+                codes.INVALID_JSON, f"tool arguments are not valid JSON: {exc}", field.args[1].span
+            )
             return None
     return ir.ToolCallSpec(name=name, arguments=arguments)
 
@@ -78,8 +79,11 @@ def _metadata(ctx: Context, field: ast.TraceField, metadata: dict[str, ir.Litera
     key = _text(ctx, field.args[0])
     value = field.args[1]
     if not isinstance(value, (ast.Str, ast.Number, ast.Bool)):
-        ctx.error(codes.INVALID_TRACE_FIELD, "metadata values are strings, numbers or booleans",
-                  value.span)
+        ctx.error(
+            codes.INVALID_TRACE_FIELD,
+            "metadata values are strings, numbers or booleans",
+            value.span,
+        )
         return False
     literal = ExprCompiler(ctx).literal(value)
     if key is None or literal is None:
@@ -90,24 +94,38 @@ def _metadata(ctx: Context, field: ast.TraceField, metadata: dict[str, ir.Litera
 
 def judge_guard(ctx: Context, node: ast.JudgeGuard) -> ir.JudgeGuard | None:
     """Compile ``judge name { ... }``; exactly one prompt, existing files, a split of 100."""
-    values: dict[str, Any] = {"prompt": None, "prompt_file": None, "labels": None,
-                              "split": None, "seed": None, "model": None}
+    values: dict[str, Any] = {
+        "prompt": None,
+        "prompt_file": None,
+        "labels": None,
+        "split": None,
+        "seed": None,
+        "model": None,
+    }
     ok = True
     for field in node.fields:
         ok = _judge_field(ctx, field, values) and ok
     prompts = [f for f in node.fields if f.keyword in ("prompt", "prompt_file")]
     if not prompts:
-        ctx.error(codes.MISSING_SETTING, f"judge '{node.name.value}' has no prompt", node.name.span,
-                  hint='add  prompt file "judges/name.md"  or  prompt """..."""')
+        ctx.error(
+            codes.MISSING_SETTING,
+            f"judge '{node.name.value}' has no prompt",
+            node.name.span,
+            hint='add  prompt file "judges/name.md"  or  prompt """..."""',
+        )
         ok = False
     if len(prompts) > 1:
-        ctx.error(codes.DUPLICATE_STATEMENT, "a judge has one prompt: inline or from a file",
-                  node.name.span)
+        ctx.error(
+            codes.DUPLICATE_STATEMENT,
+            "a judge has one prompt: inline or from a file",
+            node.name.span,
+        )
         ok = False
     if not ok:
         return None
-    return ir.JudgeGuard(id=f"judge-{node.name.value}", name=node.name.value, span=node.span,
-                         **values)
+    return ir.JudgeGuard(
+        id=f"judge-{node.name.value}", name=node.name.value, span=node.span, **values
+    )
 
 
 def _judge_field(ctx: Context, field: ast.JudgeField, values: dict[str, Any]) -> bool:
@@ -135,8 +153,11 @@ def _split(ctx: Context, field: ast.JudgeField, values: dict[str, Any]) -> bool:
     if train + dev + test != 100 or min(train, dev, test) < 0:
         first, last = field.split[0].span, field.split[-1].span
         span = Span(first.line, first.column, last.end_line, last.end_column)
-        ctx.error(codes.SPLIT_SUM, f"the split {train}/{dev}/{test} adds up to "
-                  f"{train + dev + test}, not 100", span)
+        ctx.error(
+            codes.SPLIT_SUM,
+            f"the split {train}/{dev}/{test} adds up to {train + dev + test}, not 100",
+            span,
+        )
         return False
     values["split"] = ir.Split(train=train, dev=dev, test=test)
     return True

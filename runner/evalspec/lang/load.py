@@ -62,12 +62,17 @@ def load_ir(path: Path, display: str | None = None) -> ir.EvalFile:
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         version = _version_of(data)
         code = codes.IR_VERSION if version not in (None, ir.IR_VERSION) else codes.INVALID_IR
-        message = (f"IR version {version} is not supported (this runner reads {ir.IR_VERSION})"
-                   if code == codes.IR_VERSION else f"not a valid evalspec IR document: {exc}")
+        message = (
+            f"IR version {version} is not supported (this runner reads {ir.IR_VERSION})"
+            if code == codes.IR_VERSION
+            else f"not a valid evalspec IR document: {exc}"
+        )
         diag = error(code, message, shown, Span(1, 1, 1, 2))
         raise SchemaError(message, [diag]) from None
     if doc.ir_version != ir.IR_VERSION:
-        message = f"IR version {doc.ir_version} is not supported (this runner reads {ir.IR_VERSION})"
+        message = (
+            f"IR version {doc.ir_version} is not supported (this runner reads {ir.IR_VERSION})"
+        )
         raise SchemaError(message, [error(codes.IR_VERSION, message, shown, Span(1, 1, 1, 2))])
     for regex in _regexes(doc):
         problem = dialect.check(regex.pattern, regex.flags)

@@ -9,14 +9,15 @@ later line fits, so independent mistakes are all reported in one run.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import cast
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import msgspec
 from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedInput, UnexpectedToken
 
 from evalspec._resources import grammar_path
 from evalspec.diagnostics import Diagnostic, Span, error
@@ -47,7 +48,7 @@ def _remember_token(tok: Token) -> Token:
     return tok
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parser(strict: bool = False) -> Lark:
     """Build (or load from Lark's cache) the LALR parser; ``strict`` checks grammar conflicts."""
     grammar = grammar_path().read_text(encoding="utf-8")
@@ -73,13 +74,15 @@ def parser(strict: bool = False) -> Lark:
 
 
 def read_source(path: Path, display: str | None = None) -> str:
-    """Read a spec file, refusing binary, zipped, oversized and non-UTF-8 input with a diagnostic."""
+    """Read a spec file; binary, zipped, oversized or non-UTF-8 input gets a diagnostic."""
     shown = display or str(path)
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_SPEC_BYTES + 1)
     except OSError as exc:
-        raise EvalSyntaxError(str(exc), [error(codes.UNREADABLE, f"cannot read: {exc.strerror}", shown)]) from None
+        raise EvalSyntaxError(
+            str(exc), [error(codes.UNREADABLE, f"cannot read: {exc.strerror}", shown)]
+        ) from None
     return decode_source(data, shown)
 
 
@@ -141,7 +144,9 @@ def parse(text: str, path: str = "<string>") -> ast.File:
     if tree is None or diags:
         raise EvalSyntaxError(_summary(diags), diags)
     if not tree.items:
-        diag = error(codes.EMPTY_FILE, "the file holds no suite and no mode", path, Span(1, 1, 1, 1))
+        diag = error(
+            codes.EMPTY_FILE, "the file holds no suite and no mode", path, Span(1, 1, 1, 1)
+        )
         raise EvalSyntaxError(diag.message, [diag])
     return tree
 
@@ -154,7 +159,8 @@ def parse_tree(text: str, path: str) -> tuple[ast.File | None, list[Diagnostic]]
         _LEXED.clear()
         STATE.reset(path)
         try:
-            tree: ast.File | None = _parser().parse(text, on_error=recovery.on_error)
+            # the transformer builds the AST while parsing, so Lark returns an ast.File
+            tree = cast("ast.File | None", _parser().parse(text, on_error=recovery.on_error))
         except UnexpectedInput:
             tree = None
         comments = [ast.Comment(str(t), t.line or 1, t.column or 1) for t in _COMMENTS]
@@ -235,7 +241,7 @@ class _Recovery:
             self.diagnostics.append(diag)
 
     def _resync(self, exc: UnexpectedInput, fresh: bool = False) -> bool:
-        """Pop parser states until ``exc.token`` fits, then feed it; only at a line's first token."""
+        """Pop parser states until ``exc.token`` fits, then feed it (a line's first token only)."""
         if not isinstance(exc, UnexpectedToken) or exc.interactive_parser is None:
             return False
         tok = exc.token
@@ -272,7 +278,9 @@ class _Recovery:
         return not line[: (tok.column or 1) - 1].strip()
 
 
-def _depth_accepting(exc: UnexpectedToken, accepts: Callable[[dict[str, object]], bool]) -> int | None:
+def _depth_accepting(
+    exc: UnexpectedToken, accepts: Callable[[Mapping[str, object]], bool]
+) -> int | None:
     """Return the deepest parser stack height whose state satisfies ``accepts``, nearest first."""
     assert exc.interactive_parser is not None
     state = exc.interactive_parser.parser_state

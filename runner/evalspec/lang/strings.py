@@ -1,4 +1,4 @@
-"""Decoding string literals: escapes, and the indentation rule of long strings.
+r"""Decoding string literals: escapes, and the indentation rule of long strings.
 
 A short string ``"..."`` accepts the escapes ``\\" \\\\ \\n \\r \\t \\uXXXX \\u{X...}``. A long
 string ``\"\"\"...\"\"\"`` keeps its line breaks; a line break right after the opening quotes and a
@@ -25,7 +25,7 @@ class EscapeError(ValueError):
 
 
 def decode(raw: str) -> str:
-    """Return the value of a string literal given its source text, quotes included.
+    r"""Return the value of a string literal given its source text, quotes included.
 
     Raises :class:`EscapeError` with the offset of the first invalid escape in ``raw``.
 
@@ -60,7 +60,9 @@ def _one(match: re.Match[str], base: int) -> str:
     if seq.startswith("u{") or (seq.startswith("u") and len(seq) == 5):
         code = int(seq.strip("u{}"), 16)
         if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-            raise EscapeError(f"\\{seq} is not a Unicode scalar value", base + match.start(), len(seq) + 1)
+            raise EscapeError(
+                f"\\{seq} is not a Unicode scalar value", base + match.start(), len(seq) + 1
+            )
         return chr(code)
     if seq in ("\n", "\r"):
         raise EscapeError("a backslash cannot end a line", base + match.start(), 1)
@@ -68,7 +70,7 @@ def _one(match: re.Match[str], base: int) -> str:
 
 
 def quote(value: str) -> str:
-    """Return a short-string literal whose value is ``value``.
+    r"""Return a short-string literal whose value is ``value``.
 
     >>> quote('say "hi"')
     '"say \\\\"hi\\\\""'

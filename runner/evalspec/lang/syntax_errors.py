@@ -2,7 +2,8 @@
 
 Lark reports terminal names (``RBRACE``, ``MAX_RATE``); users read ``'}'`` and ``max_rate``. The
 rules below look at the failing token and the set of terminals the parser would have accepted, in
-the order listed in :func:`classify`. Each rule is pinned by a case in ``spec/conformance/parse/bad``.
+the order listed in :func:`classify`. Each rule is pinned by a case in
+``spec/conformance/parse/bad``.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from evalspec.lang import codes
 
 #: Statement words the grammar never reads as names (its NAME terminal excludes them).
 RESERVED_WORDS = frozenset(
-    "suite mode why severity seen examples example counter max_rate tolerance when assert judge human "
-    "todo traces guards corpus tools labels review alpha prompt".split()
+    "suite mode why severity seen examples example counter max_rate tolerance when assert judge "
+    "human todo traces guards corpus tools labels review alpha prompt".split()
 )
 #: Words that begin a statement in some block; a later line starting with one resynchronises.
 STATEMENT_TERMINALS = frozenset(
-    "TRACES EXAMPLES GUARDS CORPUS TOOLS LABELS REVIEW ALPHA TOLERANCE JUDGE WHY SEVERITY SEEN EXAMPLE "
+    "TRACES EXAMPLES GUARDS CORPUS TOOLS LABELS REVIEW ALPHA TOLERANCE JUDGE WHY SEVERITY SEEN "
+    "EXAMPLE "
     "COUNTER MAX_RATE WHEN ASSERT HUMAN TODO ID INPUT OUTPUT TOOL_CALL METADATA JSON PROMPT "
     "MODEL".split()
 )
@@ -67,7 +69,7 @@ _CHAR_HINTS = {
 
 
 def classify(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
-    """Map a Lark parse failure to one diagnostic with a code, a span and, where possible, a hint."""
+    """Map a Lark parse failure to one diagnostic with a code, a span and, if possible, a hint."""
     if isinstance(exc, UnexpectedCharacters):
         return _bad_character(exc, text, path)
     assert isinstance(exc, UnexpectedToken)
@@ -88,13 +90,20 @@ def classify(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
     if "RPAR" in expected and tok.type in RESYNC_TERMINALS:
         opened = _innermost(exc, "LPAR")
         if opened is not None:
-            return error(codes.UNCLOSED_PAREN, "'(' is never closed", path, _token_span(opened),
-                         hint=f"add ')' before {_show(tok)} at line {tok.line}")
+            return error(
+                codes.UNCLOSED_PAREN,
+                "'(' is never closed",
+                path,
+                _token_span(opened),
+                hint=f"add ')' before {_show(tok)} at line {tok.line}",
+            )
     keyword = _statement_word(exc)
     if _expects_value(expected) and tok.type in RESYNC_TERMINALS:
         before = keyword or _last_token(exc)
         if before is not None:
-            return error(codes.MISSING_VALUE, f"'{before}' needs a value", path, _token_span(before))
+            return error(
+                codes.MISSING_VALUE, f"'{before}' needs a value", path, _token_span(before)
+            )
     if keyword is not None and expected & _EXPR_TERMINALS and tok.type in RESYNC_TERMINALS:
         message = f"'{keyword}' needs a condition"
         return error(codes.MISSING_EXPRESSION, message, path, _token_span(keyword))
@@ -108,19 +117,29 @@ def classify(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
 
 def _bad_character(exc: UnexpectedCharacters, text: str, path: str) -> Diagnostic:
     char = exc.char
-    pos = exc.pos_in_stream
+    pos = exc.pos_in_stream or 0
     if char == '"' and text[max(pos - 2, 0) : pos + 1] == '"""':  # lexed as "" then a lone "
         span = Span(exc.line, exc.column - 2, exc.line, exc.column + 1)
-        return error(codes.UNTERMINATED_STRING, 'long string """ is never closed', path, span,
-                     hint='end it with """')
+        return error(
+            codes.UNTERMINATED_STRING,
+            'long string """ is never closed',
+            path,
+            span,
+            hint='end it with """',
+        )
     if char == '"':
         return _unclosed(codes.UNTERMINATED_STRING, exc.line, exc.column, pos, text, path)
     if char == "/":
-        return _unclosed(codes.UNTERMINATED_REGEX, exc.line, exc.column, exc.pos_in_stream, text, path)
+        return _unclosed(codes.UNTERMINATED_REGEX, exc.line, exc.column, pos, text, path)
     span = Span.point(exc.line, exc.column)
     shown = repr(char) if char.isprintable() else f"U+{ord(char):04X}"
-    return error(codes.UNEXPECTED_CHARACTER, f"unexpected character {shown}", path, span,
-                 hint=_CHAR_HINTS.get(char))
+    return error(
+        codes.UNEXPECTED_CHARACTER,
+        f"unexpected character {shown}",
+        path,
+        span,
+        hint=_CHAR_HINTS.get(char),
+    )
 
 
 _UNCLOSED = {
@@ -153,11 +172,15 @@ def _end_of_file(exc: UnexpectedToken, text: str, path: str) -> Diagnostic:
     opened = _innermost(exc, "LBRACE")
     if "RBRACE" in expected and opened is not None:
         message = f"missing '}}' to close the block opened at line {opened.line}"
-        return error(codes.MISSING_BRACE, message, path, span, hint="add '}' at the end of the block")
+        return error(
+            codes.MISSING_BRACE, message, path, span, hint="add '}' at the end of the block"
+        )
     if "RPAR" in expected:
         opened = _innermost(exc, "LPAR")
         where = f" opened at line {opened.line}, column {opened.column}" if opened else ""
-        return error(codes.UNCLOSED_PAREN, f"missing ')' to close the parenthesis{where}", path, span)
+        return error(
+            codes.UNCLOSED_PAREN, f"missing ')' to close the parenthesis{where}", path, span
+        )
     message = f"the file ends inside a statement; expected {_expected(expected)}"
     return error(codes.UNEXPECTED_EOF, message, path, span)
 

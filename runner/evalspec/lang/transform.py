@@ -13,7 +13,7 @@ Problems found while building (an invalid string escape, nesting too deep) are c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from lark import Token, Transformer, Tree
 
@@ -68,8 +68,8 @@ def _edge(child: Child, first: bool) -> Span:
     return child.span  # type: ignore[no-any-return]
 
 
-def leaf(tok: Token) -> ast.Value | ast.Name | ast.Regex:
-    """Convert a value token to its AST leaf."""
+def leaf(tok: Token) -> Any:
+    """Convert a value token to its AST leaf (the grammar fixes which leaf each position holds)."""
     span, text = token_span(tok), str(tok)
     kind = tok.type
     if kind == "STRING":
@@ -104,7 +104,9 @@ def _escape_error(tok: Token, exc: EscapeError) -> Diagnostic:
     line = (tok.line or 1) + before.count("\n")
     column = exc.offset - before.rfind("\n") if "\n" in before else (tok.column or 1) + exc.offset
     span = Span(line, column, line, column + exc.length)
-    return error(codes.INVALID_ESCAPE, str(exc), STATE.path, span, hint='write "\\\\" for a backslash')
+    return error(
+        codes.INVALID_ESCAPE, str(exc), STATE.path, span, hint='write "\\\\" for a backslash'
+    )
 
 
 def _value(child: Child) -> Any:
@@ -123,8 +125,10 @@ _SETTINGS = {
     "alpha_stmt": "alpha", "tolerance_stmt": "tolerance", "max_rate_stmt": "max_rate",
     "why_stmt": "why", "severity_stmt": "severity", "human_guard": "human", "todo_stmt": "todo",
 }  # fmt: skip
-_LISTS = {"examples_stmt": "examples", "guards_stmt": "guards", "corpus_stmt": "corpus", "example_refs": "example",
-          "counter_refs": "counter"}  # fmt: skip
+_LISTS = {
+    "examples_stmt": "examples", "guards_stmt": "guards", "corpus_stmt": "corpus",
+    "example_refs": "example", "counter_refs": "counter",
+}  # fmt: skip
 _TRACE_FIELDS = {
     "trace_id": "id", "trace_input": "input", "trace_output": "output",
     "trace_tool_call": "tool_call", "trace_metadata": "metadata", "trace_json": "json",
@@ -216,26 +220,27 @@ class ToAst(Transformer[Token, Any]):
     def judge_labels(self, children: list[Child]) -> ast.JudgeField:
         path, train, dev, test, seed = (_value(children[i]) for i in (1, 3, 5, 7, 9))
         split = [train, dev, test] if train and dev and test else None
-        return ast.JudgeField(span=_span(children), keyword="labels", value=path, split=split,
-                              seed=seed)
+        return ast.JudgeField(
+            span=_span(children), keyword="labels", value=path, split=split, seed=seed
+        )
 
     # ------------------------------------------------------------- expressions
 
     def or_(self, children: list[Child]) -> ast.Expr:
         args = [_value(c) for c in children if not (isinstance(c, Token) and c.type == "OR")]
-        return self._nested(ast.Or(span=_span(children), args=args), args)
+        return cast(ast.Expr, self._nested(ast.Or(span=_span(children), args=args), args))
 
     def and_(self, children: list[Child]) -> ast.Expr:
         args = [_value(c) for c in children if not (isinstance(c, Token) and c.type == "AND")]
-        return self._nested(ast.And(span=_span(children), args=args), args)
+        return cast(ast.Expr, self._nested(ast.And(span=_span(children), args=args), args))
 
     def not_(self, children: list[Child]) -> ast.Expr:
         arg = _value(children[1])
-        return self._nested(ast.Not(span=_span(children), arg=arg), [arg])
+        return cast(ast.Expr, self._nested(ast.Not(span=_span(children), arg=arg), [arg]))
 
     def paren(self, children: list[Child]) -> ast.Expr:
         inner = _value(children[1])
-        return self._nested(ast.Paren(span=_span(children), expr=inner), [inner])
+        return cast(ast.Expr, self._nested(ast.Paren(span=_span(children), expr=inner), [inner]))
 
     def _nested(self, node: Any, inner: list[Any]) -> Any:
         """Track nesting depth; past the limit, report once and stop nesting further."""
@@ -245,19 +250,29 @@ class ToAst(Transformer[Token, Any]):
             return node
         if not STATE.too_deep:
             STATE.too_deep = True
-            STATE.diagnostics.append(error(
-                codes.TOO_DEEP, f"expression nests deeper than {MAX_DEPTH} levels", STATE.path,
-                Span.point(node.span.line, node.span.column),
-                hint="split the condition into several assert statements"))
-        return inner[0]
+            STATE.diagnostics.append(
+                error(
+                    codes.TOO_DEEP,
+                    f"expression nests deeper than {MAX_DEPTH} levels",
+                    STATE.path,
+                    Span.point(node.span.line, node.span.column),
+                    hint="split the condition into several assert statements",
+                )
+            )
+        return cast(ast.Expr, inner[0])
 
     def compare(self, children: list[Child]) -> ast.Compare:
         operand, op, value = children
         return ast.Compare(span=_span(children), operand=operand, op=str(op), value=_value(value))
 
     def _contains(self, children: list[Child], icase: bool, q: str | None) -> ast.Contains:
-        return ast.Contains(span=_span(children), operand=children[0],
-                            value=_value(children[-1]), ignore_case=icase, quantifier=q)
+        return ast.Contains(
+            span=_span(children),
+            operand=children[0],
+            value=_value(children[-1]),
+            ignore_case=icase,
+            quantifier=q,
+        )
 
     def contains(self, children: list[Child]) -> ast.Contains:
         return self._contains(children, False, None)
@@ -325,7 +340,7 @@ class ToAst(Transformer[Token, Any]):
     def call(self, children: list[Child]) -> ast.Call:
         fn, _, arg, _, *steps = children
         node = ast.Call(span=_span(children), function=leaf(fn), arg=arg, steps=steps)
-        return self._nested(node, [arg])  # type: ignore[no-any-return]
+        return cast(ast.Call, self._nested(node, [arg]))
 
     def field(self, children: list[Child]) -> ast.Field:
         name = _value(children[1])

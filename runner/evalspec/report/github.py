@@ -1,4 +1,4 @@
-"""GitHub Actions workflow commands: an annotation on the ``.eval`` line of each failed gate.
+r"""GitHub Actions workflow commands: an annotation on the ``.eval`` line of each failed gate.
 
 GitHub shows at most 10 error and 10 warning annotations per step, so the first ones are
 annotations and the full report goes to the step summary (``$GITHUB_STEP_SUMMARY``) when set.
@@ -31,7 +31,10 @@ def escape_property(text: str) -> str:
 
 def annotation(level: str, file: str, line: int, end_line: int, title: str, message: str) -> str:
     """One workflow command line."""
-    props = f"file={escape_property(file)},line={line},endLine={end_line},title={escape_property(title)}"
+    props = (
+        f"file={escape_property(file)},line={line},endLine={end_line},"
+        f"title={escape_property(title)}"
+    )
     return f"::{level} {props}::{escape_data(message)}\n"
 
 
@@ -42,16 +45,28 @@ def report(results: Results, verdicts: Iterable[Verdict], out: TextIO) -> None:
         for gate in failed_gates(mode):
             if errors < MAX_ANNOTATIONS:
                 title = f"evalspec: {mode.mode} ({gate.gate})"
-                out.write(annotation("error", mode.spec, mode.span.line, mode.span.line, title,
-                                     f"{gate.message}"))
+                out.write(
+                    annotation(
+                        "error", mode.spec, mode.span.line, mode.span.line, title, f"{gate.message}"
+                    )
+                )
             errors += 1
         if mode.errors and warnings < MAX_ANNOTATIONS:
-            out.write(annotation("warning", mode.spec, mode.span.line, mode.span.line,
-                                 f"evalspec: {mode.mode}",
-                                 f"{mode.errors} trace(s) could not be evaluated; rate {shown_rate(mode)}"))
+            out.write(
+                annotation(
+                    "warning",
+                    mode.spec,
+                    mode.span.line,
+                    mode.span.line,
+                    f"evalspec: {mode.mode}",
+                    f"{mode.errors} trace(s) could not be evaluated; rate {shown_rate(mode)}",
+                )
+            )
             warnings += 1
     if errors > MAX_ANNOTATIONS:
-        out.write(f"::notice::{errors - MAX_ANNOTATIONS} more failed gate(s): see the step summary\n")
+        out.write(
+            f"::notice::{errors - MAX_ANNOTATIONS} more failed gate(s): see the step summary\n"
+        )
     out.write(f"evalspec: {results.outcome} (exit {results.exit_code})\n")
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:

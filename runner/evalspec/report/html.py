@@ -29,14 +29,20 @@ details{margin:.4rem 0}
 def report(results: Results, verdicts: Iterable[Verdict], out: TextIO) -> None:
     """Write the page."""
     e = html.escape
-    out.write(f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-              f"<title>evalspec check: {e(results.outcome)}</title><style>{_STYLE}</style></head>"
-              "<body>\n")
-    out.write(f"<h1>evalspec check: <span class=\"{e(results.outcome)}\">{e(results.outcome)}"
-              f"</span> (exit {results.exit_code})</h1>\n<p>{results.traces.count} traces from "
-              f"{len(results.traces.sources)} file(s); specs: {e(', '.join(results.specs))}</p>\n")
-    out.write("<table><tr><th>mode</th><th>rate</th><th>95% interval</th><th></th>"
-              "<th>fired / evaluated</th><th>gates</th></tr>\n")
+    out.write(
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>evalspec check: {e(results.outcome)}</title><style>{_STYLE}</style></head>"
+        "<body>\n"
+    )
+    out.write(
+        f'<h1>evalspec check: <span class="{e(results.outcome)}">{e(results.outcome)}'
+        f"</span> (exit {results.exit_code})</h1>\n<p>{results.traces.count} traces from "
+        f"{len(results.traces.sources)} file(s); specs: {e(', '.join(results.specs))}</p>\n"
+    )
+    out.write(
+        "<table><tr><th>mode</th><th>rate</th><th>95% interval</th><th></th>"
+        "<th>fired / evaluated</th><th>gates</th></tr>\n"
+    )
     for mode in ranked(results.modes):
         out.write(_row(mode))
     out.write("</table>\n<h2>Failing traces</h2>\n")
@@ -50,15 +56,22 @@ def _row(mode: ModeResult) -> str:
     value = mode.judge.corrected_rate if mode.judge else mode.rate
     width = float(Decimal(value)) * 100 if value is not None else 0.0
     limit = next((g.threshold for g in mode.gates if g.gate == "max_rate"), None)
-    tick = (f'<div class="tick" style="left:{float(Decimal(limit)) * 100:.2f}%" '
-            f'title="max_rate"></div>' if limit else "")
+    tick = (
+        f'<div class="tick" style="left:{float(Decimal(limit)) * 100:.2f}%" title="max_rate"></div>'
+        if limit
+        else ""
+    )
     bad = " bad" if failed_gates(mode) else ""
-    gates = "<br>".join(f'<span class="{"pass" if g.passed else "fail"}">{e(g.gate)}</span>: '
-                        f"{e(g.message)}" for g in mode.gates)
-    return (f"<tr><td><code>{e(mode.mode)}</code><br><small>{e(mode.title or '')}</small></td>"
-            f"<td>{e(shown_rate(mode))}</td><td>{e(interval(mode))}</td>"
-            f'<td><div class="bar">{tick}<div class="fill{bad}" style="width:{width:.2f}%"></div>'
-            f"</div></td><td>{mode.fired} / {mode.evaluated}</td><td>{gates}</td></tr>\n")
+    gates = "<br>".join(
+        f'<span class="{"pass" if g.passed else "fail"}">{e(g.gate)}</span>: {e(g.message)}'
+        for g in mode.gates
+    )
+    return (
+        f"<tr><td><code>{e(mode.mode)}</code><br><small>{e(mode.title or '')}</small></td>"
+        f"<td>{e(shown_rate(mode))}</td><td>{e(interval(mode))}</td>"
+        f'<td><div class="bar">{tick}<div class="fill{bad}" style="width:{width:.2f}%"></div>'
+        f"</div></td><td>{mode.fired} / {mode.evaluated}</td><td>{gates}</td></tr>\n"
+    )
 
 
 def _failing(mode: ModeResult) -> str:
@@ -67,7 +80,10 @@ def _failing(mode: ModeResult) -> str:
     e = html.escape
     items = "".join(
         f"<li><code>{e(v.trace_id)}</code> {e(v.guard)} {e(v.outcome)}"
-        f"<pre>{e(v.detail or '')}</pre></li>" for v in mode.failing
+        f"<pre>{e(v.detail or '')}</pre></li>"
+        for v in mode.failing
     )
-    return (f"<details open><summary><code>{e(mode.mode)}</code> ({e(location(mode))})</summary>"
-            f"<ul>{items}</ul></details>\n")
+    return (
+        f"<details open><summary><code>{e(mode.mode)}</code> ({e(location(mode))})</summary>"
+        f"<ul>{items}</ul></details>\n"
+    )

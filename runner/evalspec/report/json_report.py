@@ -39,8 +39,16 @@ def report_lines(results: Results, verdicts: Iterable[Verdict], out: TextIO) -> 
             "errors": mode.errors, "pending": mode.pending, "rate": mode.rate,
             "gates": {g.gate: g.passed for g in mode.gates},
         }))  # fmt: skip
-    out.write(_line({"kind": "summary", "outcome": results.outcome,
-                     "exit_code": results.exit_code, "traces": results.traces.count}))
+    out.write(
+        _line(
+            {
+                "kind": "summary",
+                "outcome": results.outcome,
+                "exit_code": results.exit_code,
+                "traces": results.traces.count,
+            }
+        )
+    )
 
 
 def _line(record: dict[str, object]) -> str:

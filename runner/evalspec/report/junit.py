@@ -34,26 +34,49 @@ def report(results: Results, verdicts: Iterable[Verdict], out: TextIO) -> None:
 
 
 def _mode_case(suite: ET.Element, mode: ModeResult) -> dict[str, int]:
-    case = ET.SubElement(suite, "testcase", classname=f"{mode.spec}.{mode.mode}", name="gates",
-                         file=mode.spec, line=str(mode.span.line))
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        classname=f"{mode.spec}.{mode.mode}",
+        name="gates",
+        file=mode.spec,
+        line=str(mode.span.line),
+    )
     failures = [g for g in failed_gates(mode) if g.gate != "self_test"]
     counts = {"tests": 1, "failures": 0, "errors": 0}
     if failures:
-        failure = ET.SubElement(case, "failure", type="gate-failed",
-                                message="; ".join(f"{g.gate}: {g.message}" for g in failures))
+        failure = ET.SubElement(
+            case,
+            "failure",
+            type="gate-failed",
+            message="; ".join(f"{g.gate}: {g.message}" for g in failures),
+        )
         failure.text = _details(mode)
         counts["failures"] = 1
     elif mode.errors:
-        error = ET.SubElement(case, "error", type="not-evaluated",
-                              message=f"{mode.errors} trace(s) could not be evaluated")
-        error.text = "\n".join(f"{v.trace_id} {v.guard}: {v.detail or ''}" for v in mode.failing
-                               if v.outcome == "error")
+        error = ET.SubElement(
+            case,
+            "error",
+            type="not-evaluated",
+            message=f"{mode.errors} trace(s) could not be evaluated",
+        )
+        error.text = "\n".join(
+            f"{v.trace_id} {v.guard}: {v.detail or ''}"
+            for v in mode.failing
+            if v.outcome == "error"
+        )
         counts["errors"] = 1
     ET.SubElement(case, "system-out").text = _details(mode)
     self_test = next((g for g in mode.gates if g.gate == "self_test"), None)
     if self_test is not None:
-        test = ET.SubElement(suite, "testcase", classname=f"{mode.spec}.{mode.mode}",
-                             name="self_test", file=mode.spec, line=str(mode.span.line))
+        test = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"{mode.spec}.{mode.mode}",
+            name="self_test",
+            file=mode.spec,
+            line=str(mode.span.line),
+        )
         counts["tests"] += 1
         if not self_test.passed:
             ET.SubElement(test, "failure", type="self-test-failed", message=self_test.message)

@@ -21,29 +21,41 @@ def report(results: Results, verdicts: Iterable[Verdict], out: TextIO) -> None:
     text = buffer.getvalue()
     if len(text.encode("utf-8")) > MAX_BYTES:
         cut = text.encode("utf-8")[:MAX_BYTES].decode("utf-8", "ignore")
-        text = cut[: cut.rfind("\n") + 1] + "\n_… truncated: the full report is in the JSON output._\n"
+        text = (
+            cut[: cut.rfind("\n") + 1] + "\n_… truncated: the full report is in the JSON output._\n"
+        )
     out.write(text)
 
 
 def _write(results: Results, out: TextIO) -> None:
     out.write(f"### evalspec check {_HEADLINE[results.outcome]} (exit {results.exit_code})\n\n")
     out.write(f"{results.traces.count} traces, {len(results.modes)} modes.\n\n")
-    out.write("| | mode | rate | 95% interval | fired / evaluated | gates |\n|---|---|---|---|---|---|\n")
+    out.write(
+        "| | mode | rate | 95% interval | fired / evaluated | gates |\n|---|---|---|---|---|---|\n"
+    )
     for mode in ranked(results.modes):
         mark = ":x:" if failed_gates(mode) else ":white_check_mark:"
-        gates = ", ".join(f"{g.gate} {'ok' if g.passed else '**failed**'}" for g in mode.gates) or "-"
-        out.write(f"| {mark} | `{_cell(mode.mode)}` | {shown_rate(mode)} | {interval(mode)} | "
-                  f"{mode.fired} / {mode.evaluated} | {gates} |\n")
+        gates = (
+            ", ".join(f"{g.gate} {'ok' if g.passed else '**failed**'}" for g in mode.gates) or "-"
+        )
+        out.write(
+            f"| {mark} | `{_cell(mode.mode)}` | {shown_rate(mode)} | {interval(mode)} | "
+            f"{mode.fired} / {mode.evaluated} | {gates} |\n"
+        )
     for mode in ranked(results.modes):
         if not (failed_gates(mode) or mode.failing):
             continue
-        out.write(f"\n<details><summary><code>{_html(mode.mode)}</code> ({_html(location(mode))})"
-                  "</summary>\n\n")
+        out.write(
+            f"\n<details><summary><code>{_html(mode.mode)}</code> ({_html(location(mode))})"
+            "</summary>\n\n"
+        )
         for gate in failed_gates(mode):
             out.write(f"- **{gate.gate}**: {_cell(gate.message)}\n")
         for verdict in mode.failing:
-            out.write(f"- `{_cell(verdict.trace_id)}` {verdict.guard} {verdict.outcome}: "
-                      f"{_cell(verdict.detail or '')}\n")
+            out.write(
+                f"- `{_cell(verdict.trace_id)}` {verdict.guard} {verdict.outcome}: "
+                f"{_cell(verdict.detail or '')}\n"
+            )
         out.write("\n</details>\n")
 
 

@@ -14,8 +14,10 @@ _OUTCOME = {"pass": "PASSED", "fail": "FAILED", "incomplete": "INCOMPLETE"}
 def report(results: Results, verdicts: Iterable[Verdict], out: TextIO) -> None:
     """Write the human-readable report."""
     traces = results.traces
-    out.write(f"evalspec check: {len(results.specs)} spec(s), {traces.count} traces "
-              f"from {len(traces.sources)} file(s)")
+    out.write(
+        f"evalspec check: {len(results.specs)} spec(s), {traces.count} traces "
+        f"from {len(traces.sources)} file(s)"
+    )
     out.write(f", {traces.problems} trace problem(s)\n\n" if traces.problems else "\n\n")
     _table(ranked(results.modes), out)
     _failing(results.modes, out)
@@ -27,11 +29,21 @@ def _table(modes: list[ModeResult], out: TextIO) -> None:
     rows = [("", "mode", "rate", "95% interval", "fired/evaluated", "errors", "skipped")]
     for mode in modes:
         mark = "x" if failed_gates(mode) else " "
-        rows.append((mark, mode.mode, shown_rate(mode), interval(mode),
-                     f"{mode.fired}/{mode.evaluated}", str(mode.errors), str(mode.skipped)))
+        rows.append(
+            (
+                mark,
+                mode.mode,
+                shown_rate(mode),
+                interval(mode),
+                f"{mode.fired}/{mode.evaluated}",
+                str(mode.errors),
+                str(mode.skipped),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n")
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        out.write("  ".join(cells).rstrip() + "\n")
 
 
 def _failing(modes: list[ModeResult], out: TextIO) -> None:

@@ -1,0 +1,1 @@
+"""Running specs over traces: the engine, gates, baselines, judges during a run."""

@@ -1,5 +1,6 @@
-"""The baseline lock file ``evalspec.lock``: the rates later checks must not exceed, and judges'
-calibration. TOML, written with tomli-w, read with the standard library.
+"""The baseline lock file ``evalspec.lock``: rates later checks must not exceed, judges' calibration.
+
+TOML, written with tomli-w, read with the standard library.
 
 ``evalspec baseline`` rewrites a spec's ``modes`` table; ``evalspec judge calibrate`` rewrites its
 ``judges`` table; each keeps what the other wrote. Specs are keyed by their project-relative path.
@@ -116,4 +117,6 @@ def lock_schema() -> dict[str, Any]:
     """Return the JSON Schema committed as ``schemas/evalspec-lock.v1.schema.json``."""
     from evalspec._schema import publish
 
-    return publish(Lock, "evalspec-lock.v1.schema.json", "evalspec lock file (evalspec.lock, TOML), version 1")
+    return publish(
+        Lock, "evalspec-lock.v1.schema.json", "evalspec lock file (evalspec.lock, TOML), version 1"
+    )

@@ -51,7 +51,9 @@ class Calibration:
     incomplete: int = 0
 
 
-def judge_guards(doc: ir.EvalFile, mode: str | None, name: str | None) -> list[tuple[ir.Mode, ir.JudgeGuard]]:
+def judge_guards(
+    doc: ir.EvalFile, mode: str | None, name: str | None
+) -> list[tuple[ir.Mode, ir.JudgeGuard]]:
     """The judge guards of a spec, optionally of one mode and one judge name."""
     found = [
         (m, g) for m in doc.modes for g in m.guards
@@ -63,29 +65,52 @@ def judge_guards(doc: ir.EvalFile, mode: str | None, name: str | None) -> list[t
     return found
 
 
-def calibrate(root: Path, doc: ir.EvalFile, mode: ir.Mode, guard: ir.JudgeGuard,
-              store: LayeredStore, offline: bool, today: dt.date) -> Calibration:
+def calibrate(
+    root: Path,
+    doc: ir.EvalFile,
+    mode: ir.Mode,
+    guard: ir.JudgeGuard,
+    store: LayeredStore,
+    offline: bool,
+    today: dt.date,
+) -> Calibration:
     """Grade the dev and test splits of the judge's labels and measure TPR and TNR."""
     if guard.labels is None:
-        raise UsageError(f"judge '{guard.name}' of mode '{mode.name}' has no labels to calibrate on")
+        raise UsageError(
+            f"judge '{guard.name}' of mode '{mode.name}' has no labels to calibrate on"
+        )
     labels, _ = read_labels(root / guard.labels, guard.labels)
     pairs = labelled_traces(root, doc.suite, labels)
-    percent = (guard.split.train, guard.split.dev, guard.split.test) if guard.split else DEFAULT_SPLIT
+    percent = (
+        (guard.split.train, guard.split.dev, guard.split.test) if guard.split else DEFAULT_SPLIT
+    )
     seed = guard.seed if guard.seed is not None else DEFAULT_SEED
     split = split_items(pairs, percent, seed)
-    shots = few_shots([(t, l.label or "", l.note or "") for t, l in split.train])
+    shots = few_shots([(t, lab.label or "", lab.note or "") for t, lab in split.train])
     template = _template(root, guard)
     settings = settings_for(doc.suite, guard, offline)
     graded = asyncio.run(_grade(settings, store, template, shots, split.dev + split.test))
-    dev_verdicts, test_verdicts = graded[: len(split.dev)], graded[len(split.dev):]
-    dev = measure([l.label or "" for _, l in split.dev], [v for v, _ in dev_verdicts])
-    test = measure([l.label or "" for _, l in split.test], [v for v, _ in test_verdicts])
+    dev_verdicts, test_verdicts = graded[: len(split.dev)], graded[len(split.dev) :]
+    dev = measure([lab.label or "" for _, lab in split.dev], [v for v, _ in dev_verdicts])
+    test = measure([lab.label or "" for _, lab in split.test], [v for v, _ in test_verdicts])
     incomplete = sum(1 for v, reason in graded if v == "error" and _incomplete(reason))
-    result = Calibration(f"{mode.name}/{guard.name}", dev, test, None, _warnings(pairs, test),
-                         incomplete)
+    result = Calibration(
+        f"{mode.name}/{guard.name}", dev, test, None, _warnings(pairs, test), incomplete
+    )
     if not incomplete and test.tpr is not None and test.tnr is not None:
-        result.entry = _entry(root, guard, settings.model, template, len(pairs), percent, seed,
-                              (len(split.train), len(split.dev), len(split.test)), dev, test, today)
+        result.entry = _entry(
+            root,
+            guard,
+            settings.model,
+            template,
+            len(pairs),
+            percent,
+            seed,
+            (len(split.train), len(split.dev), len(split.test)),
+            dev,
+            test,
+            today,
+        )
     return result
 
 
@@ -95,8 +120,13 @@ def _template(root: Path, guard: ir.JudgeGuard) -> str:
     return (root / (guard.prompt_file or "")).read_text(encoding="utf-8")
 
 
-async def _grade(settings: object, store: LayeredStore, template: str, shots: list[FewShot],
-                 items: Sequence[tuple[Trace, Label]]) -> list[tuple[str, str]]:
+async def _grade(
+    settings: object,
+    store: LayeredStore,
+    template: str,
+    shots: list[FewShot],
+    items: Sequence[tuple[Trace, Label]],
+) -> list[tuple[str, str]]:
     async with JudgeClient(settings, store) as client:  # type: ignore[arg-type]
         verdicts = await client.grade_many([render(template, t, shots) for t, _ in items])
     return [(v.result, v.reason) for v in verdicts]
@@ -104,24 +134,38 @@ async def _grade(settings: object, store: LayeredStore, template: str, shots: li
 
 def _warnings(pairs: Sequence[tuple[Trace, Label]], test: Confusion) -> list[str]:
     out = []
-    passes = sum(1 for _, l in pairs if l.label == "pass")
+    passes = sum(1 for _, lab in pairs if lab.label == "pass")
     fails = len(pairs) - passes
     if len(pairs) < MIN_LABELS:
         out.append(f"only {len(pairs)} labels: aim for about 100 (at least {MIN_LABELS})")
     if min(passes, fails) < MIN_PER_CLASS:
-        out.append(f"labels are unbalanced ({passes} pass, {fails} fail): TNR or TPR is barely "
-                   "measurable; label more of the rarer class")
+        out.append(
+            f"labels are unbalanced ({passes} pass, {fails} fail): TNR or TPR is barely "
+            "measurable; label more of the rarer class"
+        )
     if test.tpr is not None and test.tnr is not None and test.tpr + test.tnr - 1 < 0.2:
-        out.append("TPR + TNR - 1 is below 0.2: the judge is close to chance and its rates "
-                   "cannot be corrected reliably")
+        out.append(
+            "TPR + TNR - 1 is below 0.2: the judge is close to chance and its rates "
+            "cannot be corrected reliably"
+        )
     if test.tpr is None or test.tnr is None:
         out.append("the test split lacks a class: TPR or TNR cannot be measured")
     return out
 
 
-def _entry(root: Path, guard: ir.JudgeGuard, model: str, template: str, labels: int,
-           percent: Sequence[int], seed: int, sizes: tuple[int, int, int], dev: Confusion,
-           test: Confusion, today: dt.date) -> JudgeCalibration:
+def _entry(
+    root: Path,
+    guard: ir.JudgeGuard,
+    model: str,
+    template: str,
+    labels: int,
+    percent: Sequence[int],
+    seed: int,
+    sizes: tuple[int, int, int],
+    dev: Confusion,
+    test: Confusion,
+    today: dt.date,
+) -> JudgeCalibration:
     prompt_hash = sha256_text(template)
     return JudgeCalibration(
         model=model, prompt_sha256=prompt_hash,
@@ -146,8 +190,14 @@ class GuardAgreement:
     errors: int
 
 
-def compare(root: Path, doc: ir.EvalFile, mode: ir.Mode, labels: Sequence[Label],
-            store: LayeredStore | None, offline: bool) -> list[GuardAgreement]:
+def compare(
+    root: Path,
+    doc: ir.EvalFile,
+    mode: ir.Mode,
+    labels: Sequence[Label],
+    store: LayeredStore | None,
+    offline: bool,
+) -> list[GuardAgreement]:
     """Evaluate every guard of ``mode`` on the labelled traces and compare with the labels."""
     pairs = labelled_traces(root, doc.suite, labels)
     if not pairs:
@@ -163,7 +213,7 @@ def compare(root: Path, doc: ir.EvalFile, mode: ir.Mode, labels: Sequence[Label]
             settings = settings_for(doc.suite, guard, offline)
             graded = asyncio.run(_grade(settings, store, _template(root, guard), shots, pairs))
             columns[guard.id] = [v for v, _ in graded]
-    human = [l.label or "" for _, l in pairs]
+    human = [lab.label or "" for _, lab in pairs]
     rows = [_agreement(gid, _kind(mode, gid), human, verdicts) for gid, verdicts in columns.items()]
     if len(columns) > 1:
         combined = [_any_fail([c[i] for c in columns.values()]) for i in range(len(pairs))]

@@ -87,8 +87,12 @@ def run_check(specs: Sequence[Spec], options: CheckOptions) -> tuple[Results, li
 def _run_spec(spec: Spec, options: CheckOptions) -> SpecRun:
     env = CheckEnv(spec.root, options.allow_exec)
     source = _source(spec, options)
-    settings = RunSettings(modes=options.modes, record=options.record, samples=options.samples,
-                           progress=options.progress)
+    settings = RunSettings(
+        modes=options.modes,
+        record=options.record,
+        samples=options.samples,
+        progress=options.progress,
+    )
     judges = JudgePhase.create(spec, env, options)
     engine = get_engine(options.jobs, spec.doc, source)
     if judges is None:
@@ -99,7 +103,8 @@ def _run_spec(spec: Spec, options: CheckOptions) -> SpecRun:
     lock = (options.lock or Lock()).specs.get(spec.doc.path, SpecLock())
     modes = [
         mode_result(spec, mode, output, self_tests.get(mode.name, []), lock, judges)
-        for mode in spec.doc.modes if not options.modes or mode.name in options.modes
+        for mode in spec.doc.modes
+        if not options.modes or mode.name in options.modes
     ]
     incomplete = judges is not None and judges.incomplete
     return SpecRun(spec, output, modes, incomplete)
@@ -108,8 +113,9 @@ def _run_spec(spec: Spec, options: CheckOptions) -> SpecRun:
 def _source(spec: Spec, options: CheckOptions) -> TraceSource:
     suite = spec.doc.suite
     if options.traces:
-        return TraceSource(list(options.traces), Path.cwd(), options.trace_format, options.strict,
-                           confine=False)
+        return TraceSource(
+            list(options.traces), Path.cwd(), options.trace_format, options.strict, confine=False
+        )
     patterns = suite.traces if suite else []
     if not patterns:
         message = f"{spec.path}: no trace source; name one with --traces or `traces` in the suite"
@@ -145,8 +151,9 @@ def _summary(runs: list[SpecRun]) -> TraceSummary:
     fingerprint = sum(r.output.result.fingerprint for r in runs) & ((1 << 64) - 1)
     sources = sorted({s for r in runs for s in r.output.sources})
     problems = sum(r.output.problem_count for r in runs)
-    return TraceSummary(count=count, sources=sources, fingerprint=f"{count}:{fingerprint:016x}",
-                        problems=problems)
+    return TraceSummary(
+        count=count, sources=sources, fingerprint=f"{count}:{fingerprint:016x}", problems=problems
+    )
 
 
 def warning(code: str, message: str, path: str) -> Diagnostic:

@@ -48,14 +48,14 @@ def plan_chunks(files: list[tuple[Path, str, str]], jobs: int) -> list[Chunk]:
     return chunks
 
 
-def open_range(path: Path, start: int, end: int) -> IO[bytes]:
+def open_range(path: Path, start: int, end: int) -> io.BufferedReader:
     """Return a stream over the lines that begin in ``[start, end)``."""
     handle = path.open("rb")
     if start > 0:
         handle.seek(start - 1)
         if handle.read(1) != b"\n":
             handle.readline()  # the line in progress belongs to the previous range
-    return _Bounded(handle, end)
+    return io.BufferedReader(_Bounded(handle, end))
 
 
 class _Bounded(io.RawIOBase):

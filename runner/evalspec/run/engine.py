@@ -1,5 +1,6 @@
-"""The runner core: a pure function from a batch of traces to mergeable results, and engines
-that feed it batches (in this process, or over all cores).
+"""The runner core: a pure function from a batch of traces to mergeable results.
+
+Engines (``run/engines.py``) feed it batches, in this process or over all cores.
 
 :func:`run_batch` raises nothing: every check runs inside ``try`` and a failure to evaluate becomes
 an ``error`` outcome. Its :class:`BatchResult` holds sums, so batches evaluated anywhere merge with
@@ -53,7 +54,11 @@ def compile_modes(doc: ir.EvalFile, env: CheckEnv, only: Sequence[str] = ()) -> 
             continue
         when = compile_expr(mode.when, env) if mode.when is not None else None
         guards = [
-            CompiledGuard(g.id, ir.kind_of(g), compile_expr(g.expr, env) if isinstance(g, ir.AssertGuard) else None)
+            CompiledGuard(
+                g.id,
+                ir.kind_of(g),
+                compile_expr(g.expr, env) if isinstance(g, ir.AssertGuard) else None,
+            )
             for g in mode.guards
         ]
         out.append(CompiledMode(mode.name, when, guards, mode))
@@ -133,7 +138,7 @@ class _ModeRun:
                 self._note_all(trace, "error", f"when: {applies}")
             return
         worst = 0  # 0 pass, 1 pending, 2 error, 3 fail
-        for guard, guard_counts in zip(self.mode.guards, self._guard_counts):
+        for guard, guard_counts in zip(self.mode.guards, self._guard_counts, strict=False):
             worst = max(worst, self._guard(guard, guard_counts, trace))
         if worst == 3:
             counts.fired += 1
@@ -159,16 +164,22 @@ class _ModeRun:
         check = guard.check
         if check is None:
             outcome, detail = self.external.get(
-                (self.mode.name, guard.id, trace.id), ("pending" if guard.kind == "human" else "error",
-                                                       None if guard.kind == "human" else "no verdict")
+                (self.mode.name, guard.id, trace.id),
+                (
+                    "pending" if guard.kind == "human" else "error",
+                    None if guard.kind == "human" else "no verdict",
+                ),
             )
             return self._count(guard, counts, trace, outcome, detail)
         try:
             if check.test(trace):
                 counts.passed += 1
                 if self.record:
-                    self.verdicts.append(Verdict(trace_id=trace.id, mode=self.mode.name,
-                                                 guard=guard.id, outcome="pass"))
+                    self.verdicts.append(
+                        Verdict(
+                            trace_id=trace.id, mode=self.mode.name, guard=guard.id, outcome="pass"
+                        )
+                    )
                 return 0
             return self._count(guard, counts, trace, "fail", None, check)
         except CheckError as exc:
@@ -176,8 +187,15 @@ class _ModeRun:
         except Exception as exc:  # noqa: BLE001 - a broken check must not stop the run
             return self._count(guard, counts, trace, "error", f"{type(exc).__name__}: {exc}")
 
-    def _count(self, guard: CompiledGuard, counts: GuardCounts, trace: Trace, outcome: str,
-               detail: str | None, check: Predicate | None = None) -> int:
+    def _count(
+        self,
+        guard: CompiledGuard,
+        counts: GuardCounts,
+        trace: Trace,
+        outcome: str,
+        detail: str | None,
+        check: Predicate | None = None,
+    ) -> int:
         """Count an outcome; build a verdict (and explain a failure) only when one is kept."""
         rank = _RANK[outcome]
         if rank == 3:
@@ -193,8 +211,13 @@ class _ModeRun:
         if self.record or keep:
             if check is not None:
                 detail = _explain(check, trace)
-            verdict = Verdict(trace_id=trace.id, mode=self.mode.name, guard=guard.id,
-                              outcome=outcome, detail=detail)
+            verdict = Verdict(
+                trace_id=trace.id,
+                mode=self.mode.name,
+                guard=guard.id,
+                outcome=outcome,
+                detail=detail,
+            )
         if verdict is not None and self.record:
             self.verdicts.append(verdict)
         if verdict is not None and keep:
@@ -208,8 +231,15 @@ class _ModeRun:
     def _note_all(self, trace: Trace, outcome: str, detail: str | None) -> None:
         if self.record:
             for guard in self.mode.guards:
-                self.verdicts.append(Verdict(trace_id=trace.id, mode=self.mode.name,
-                                             guard=guard.id, outcome=outcome, detail=detail))
+                self.verdicts.append(
+                    Verdict(
+                        trace_id=trace.id,
+                        mode=self.mode.name,
+                        guard=guard.id,
+                        outcome=outcome,
+                        detail=detail,
+                    )
+                )
 
 
 _RANK = {"pass": 0, "pending": 1, "error": 2, "fail": 3}

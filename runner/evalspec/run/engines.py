@@ -128,8 +128,13 @@ class SequentialEngine:
             source.patterns, base_dir=source.base_dir, format=source.format, problems=log,
             batch_size=settings.batch_size, confine=source.confine,
         ):  # fmt: skip
-            part = run_batch(modes, batch, external(batch) if external else None,
-                             record=settings.record, samples=settings.samples)
+            part = run_batch(
+                modes,
+                batch,
+                external(batch) if external else None,
+                record=settings.record,
+                samples=settings.samples,
+            )
             _drain(part, spool)
             total.merge(part, settings.samples)
             if settings.progress:
@@ -145,8 +150,12 @@ def _drain(part: BatchResult, spool: VerdictSpool | None) -> None:
 
 
 def _sources(source: TraceSource) -> list[str]:
-    return [f.display for f, _ in plan_files(source.patterns, base_dir=source.base_dir,
-                                            format=source.format, confine=source.confine)]
+    return [
+        f.display
+        for f, _ in plan_files(
+            source.patterns, base_dir=source.base_dir, format=source.format, confine=source.confine
+        )
+    ]
 
 
 class ParallelEngine:
@@ -155,26 +164,35 @@ class ParallelEngine:
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
 
-    def run(self, doc: ir.EvalFile, env: CheckEnv, source: TraceSource,
-            settings: RunSettings) -> RunOutput:
+    def run(
+        self, doc: ir.EvalFile, env: CheckEnv, source: TraceSource, settings: RunSettings
+    ) -> RunOutput:
         """Evaluate the ranges on ``jobs`` processes and merge in file order."""
-        plan = plan_files(source.patterns, base_dir=source.base_dir, format=source.format,
-                          confine=source.confine)
+        plan = plan_files(
+            source.patterns, base_dir=source.base_dir, format=source.format, confine=source.confine
+        )
         files = [(f.path, f.display, f.name) for f, _ in plan if f.path is not None]
         chunks = plan_chunks(files, self.jobs)
-        task = _Task(ir.encode(doc), env.root, env.allow_exec, settings.modes, settings.record,
-                     settings.samples)
+        task = _Task(
+            ir.encode(doc),
+            env.root,
+            env.allow_exec,
+            settings.modes,
+            settings.record,
+            settings.samples,
+        )
         with ProcessPoolExecutor(self.jobs, mp_context=_context()) as pool:
             parts = list(pool.map(task, chunks))
         return _combine(chunks, parts, source, settings)
 
 
-def _combine(chunks: list[Chunk], parts: list[_ChunkOut], source: TraceSource,
-             settings: RunSettings) -> RunOutput:
+def _combine(
+    chunks: list[Chunk], parts: list[_ChunkOut], source: TraceSource, settings: RunSettings
+) -> RunOutput:
     total, spool = BatchResult(), VerdictSpool() if settings.record else None
     problems: list[Diagnostic] = []
     count = 0
-    for chunk, part in zip(chunks, parts):
+    for chunk, part in zip(chunks, parts, strict=False):
         total.merge(part.result, settings.samples)
         if spool is not None and part.spool is not None:
             spool.append_file(part.spool)
@@ -190,8 +208,9 @@ def _combine(chunks: list[Chunk], parts: list[_ChunkOut], source: TraceSource,
 def _shift(diag: Diagnostic, lines: int) -> Diagnostic:
     if diag.span is None or not lines:
         return diag
-    span = msgspec.structs.replace(diag.span, line=diag.span.line + lines,
-                                   end_line=diag.span.end_line + lines)
+    span = msgspec.structs.replace(
+        diag.span, line=diag.span.line + lines, end_line=diag.span.end_line + lines
+    )
     return msgspec.structs.replace(diag, span=span)
 
 
@@ -251,12 +270,15 @@ def _context() -> Any:
     return multiprocessing.get_context(method)
 
 
-def get_engine(jobs: int, doc: ir.EvalFile, source: TraceSource) -> SequentialEngine | ParallelEngine:
+def get_engine(
+    jobs: int, doc: ir.EvalFile, source: TraceSource
+) -> SequentialEngine | ParallelEngine:
     """Pick the parallel engine when it applies, else the sequential reference."""
     if jobs <= 1 or _needs_judges(doc):
         return SequentialEngine()
-    plan = plan_files(source.patterns, base_dir=source.base_dir, format=source.format,
-                      confine=source.confine)
+    plan = plan_files(
+        source.patterns, base_dir=source.base_dir, format=source.format, confine=source.confine
+    )
     plain = all(
         importer.name == "evalspec" and file.path is not None and not file.path.name.endswith(".gz")
         for file, importer in plan

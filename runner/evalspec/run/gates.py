@@ -24,8 +24,12 @@ def max_rate_gate(mode: ir.Mode, rate: float | None) -> GateResult | None:
         return None
     limit = float(Decimal(mode.max_rate))
     if rate is None:
-        return GateResult(gate="max_rate", passed=True, threshold=mode.max_rate,
-                          message="no trace evaluated: nothing to gate")
+        return GateResult(
+            gate="max_rate",
+            passed=True,
+            threshold=mode.max_rate,
+            message="no trace evaluated: nothing to gate",
+        )
     passed = rate <= limit
     verb = "within" if passed else "above"
     message = f"rate {_pct(rate)} is {verb} max_rate {_pct(limit)}"
@@ -33,7 +37,10 @@ def max_rate_gate(mode: ir.Mode, rate: float | None) -> GateResult | None:
 
 
 def baseline_gate(
-    mode: ir.Mode, counts: ModeCounts, base: ModeBaseline | None, alpha: str,
+    mode: ir.Mode,
+    counts: ModeCounts,
+    base: ModeBaseline | None,
+    alpha: str,
     suite_tolerance: str | None,
 ) -> GateResult | None:
     """Compare with the baseline; ``None`` when the baseline has no entry for the mode."""
@@ -41,8 +48,13 @@ def baseline_gate(
         return None
     n, fired = counts.evaluated, counts.fired
     if n == 0:
-        return GateResult(gate="baseline", passed=True, message="no trace evaluated",
-                          baseline_rate=base.rate, baseline_n=base.evaluated)
+        return GateResult(
+            gate="baseline",
+            passed=True,
+            message="no trace evaluated",
+            baseline_rate=base.rate,
+            baseline_n=base.evaluated,
+        )
     p_value = fisher_greater(fired, n, base.fired, base.evaluated)
     rate, base_rate = fired / n, float(Decimal(base.rate))
     tolerance = mode.tolerance or suite_tolerance
@@ -54,9 +66,15 @@ def baseline_gate(
         + (f", alpha {_pct(float(Decimal(alpha)))}" if regressed else "")
         + (f", tolerance {_pct(float(Decimal(tolerance)))}" if tolerance else "")
     )
-    return GateResult(gate="baseline", passed=not regressed, message=message,
-                      threshold=alpha, baseline_rate=base.rate, baseline_n=base.evaluated,
-                      p_value=decimal_string(p_value, 6))
+    return GateResult(
+        gate="baseline",
+        passed=not regressed,
+        message=message,
+        threshold=alpha,
+        baseline_rate=base.rate,
+        baseline_n=base.evaluated,
+        p_value=decimal_string(p_value, 6),
+    )
 
 
 def _pct(value: float) -> str:

@@ -49,8 +49,9 @@ class LayeredStore:
         hit = self.replay.get(key) if self.replay is not None else None
         return hit or self.local.get(key)
 
-    def put(self, key: str, model: str, result: str, critique: str, *,
-            created: str | None = None) -> bool:
+    def put(
+        self, key: str, model: str, result: str, critique: str, *, created: str | None = None
+    ) -> bool:
         """Store a fetched verdict in the local cache."""
         return self.local.put(key, model, result, critique, created=created)
 
@@ -71,7 +72,9 @@ def settings_for(suite: ir.Suite | None, guard: ir.JudgeGuard, offline: bool) ->
     config = suite.judge if suite else None
     model = _resolve(guard.model) or _resolve(config.model if config else None)
     if not model:
-        raise UsageError(f"judge '{guard.name}' has no model: set `model` in the suite's judge block")
+        raise UsageError(
+            f"judge '{guard.name}' has no model: set `model` in the suite's judge block"
+        )
     key = config.api_key if config else None
     return JudgeSettings(
         model=model,
@@ -95,15 +98,19 @@ def _resolve(value: ir.Setting | None) -> str | None:
 def open_store(root: Path, suite: ir.Suite | None, local: Path | None) -> LayeredStore:
     """The verdict store of a project: the committed replay file and the local cache."""
     replay_path = suite.judge.cache if suite and suite.judge else None
-    replay = ReplayCache(root / replay_path) if replay_path and (root / replay_path).exists() else None
+    replay = (
+        ReplayCache(root / replay_path) if replay_path and (root / replay_path).exists() else None
+    )
     path = local or root / DEFAULT_CACHE
     path.parent.mkdir(parents=True, exist_ok=True)
     return LayeredStore(replay, VerdictCache(path))
 
 
-def labelled_traces(root: Path, suite: ir.Suite | None, labels: Sequence[Label]) -> list[tuple[Trace, Label]]:
+def labelled_traces(
+    root: Path, suite: ir.Suite | None, labels: Sequence[Label]
+) -> list[tuple[Trace, Label]]:
     """Pair labels with their traces: the label's own record, else the trace source by id."""
-    wanted = {l.trace_id for l in labels if l.record is None}
+    wanted = {lab.trace_id for lab in labels if lab.record is None}
     found: dict[str, Trace] = {}
     patterns = (suite.examples or suite.traces) if suite else []
     if wanted and patterns:
@@ -112,9 +119,9 @@ def labelled_traces(root: Path, suite: ir.Suite | None, labels: Sequence[Label])
                 found[trace.id] = trace
     pairs = []
     for label in labels:
-        trace = msgspec.convert(label.record, Trace) if label.record else found.get(label.trace_id)
-        if trace is not None and label.label is not None:
-            pairs.append((trace, label))
+        paired = msgspec.convert(label.record, Trace) if label.record else found.get(label.trace_id)
+        if paired is not None and label.label is not None:
+            pairs.append((paired, label))
     return pairs
 
 
@@ -127,10 +134,15 @@ def judge_specs(spec: Spec, offline: bool, only: Sequence[str]) -> list[JudgeSpe
             continue
         for guard in mode.guards:
             if isinstance(guard, ir.JudgeGuard):
-                template = guard.prompt if guard.prompt is not None else (
-                    (spec.root / (guard.prompt_file or "")).read_text(encoding="utf-8"))
+                template = (
+                    guard.prompt
+                    if guard.prompt is not None
+                    else ((spec.root / (guard.prompt_file or "")).read_text(encoding="utf-8"))
+                )
                 shots = _shots(spec.root, suite, guard)
-                out.append(JudgeSpec(mode, guard, template, shots, settings_for(suite, guard, offline)))
+                out.append(
+                    JudgeSpec(mode, guard, template, shots, settings_for(suite, guard, offline))
+                )
     return out
 
 
@@ -139,8 +151,10 @@ def _shots(root: Path, suite: ir.Suite | None, guard: ir.JudgeGuard) -> list[Few
         return []
     labels, _ = read_labels(root / guard.labels, guard.labels)
     pairs = labelled_traces(root, suite, labels)
-    split = split_items(pairs, _percent(guard), guard.seed if guard.seed is not None else DEFAULT_SEED)
-    return few_shots([(t, l.label or "", l.note or "") for t, l in split.train])
+    split = split_items(
+        pairs, _percent(guard), guard.seed if guard.seed is not None else DEFAULT_SEED
+    )
+    return few_shots([(t, lab.label or "", lab.note or "") for t, lab in split.train])
 
 
 def _percent(guard: ir.JudgeGuard) -> tuple[int, int, int]:
@@ -176,15 +190,22 @@ class JudgePhase:
         store = open_store(spec.root, suite, options.judge_cache) if judges else None
         return cls(judges, human_outcomes(labels), human_guards, store, env)
 
-    def run(self, engine: SequentialEngine | Any, doc: ir.EvalFile, env: CheckEnv,
-            source: TraceSource, settings: RunSettings) -> RunOutput:
+    def run(
+        self,
+        engine: SequentialEngine | Any,
+        doc: ir.EvalFile,
+        env: CheckEnv,
+        source: TraceSource,
+        settings: RunSettings,
+    ) -> RunOutput:
         """Run the sequential engine with this phase answering judge and human guards."""
         from evalspec.run.engines import SequentialEngine
 
         loop = asyncio.new_event_loop()
         try:
-            return SequentialEngine().run(doc, env, source, settings,
-                                          external=lambda batch: self.external(batch, loop))
+            return SequentialEngine().run(
+                doc, env, source, settings, external=lambda batch: self.external(batch, loop)
+            )
         finally:
             for client in self.clients.values():
                 loop.run_until_complete(client.aclose())
@@ -197,7 +218,9 @@ class JudgePhase:
             for trace in batch:
                 label = self.humans.get((mode, trace.id))
                 for guard_id in guard_ids:
-                    table[(mode, guard_id, trace.id)] = (label, None) if label else ("pending", None)
+                    table[(mode, guard_id, trace.id)] = (
+                        (label, None) if label else ("pending", None)
+                    )
         for judge in self.judges:
             table.update(loop.run_until_complete(self._grade(judge, batch)))
         return table
@@ -212,7 +235,7 @@ class JudgePhase:
             self.clients[key] = JudgeClient(judge.settings, self.store)
         verdicts = await self.clients[key].grade_many(prompts)
         out: dict[tuple[str, str, str], tuple[str, str | None]] = {}
-        for trace, verdict in zip(applicable, verdicts):
+        for trace, verdict in zip(applicable, verdicts, strict=False):
             detail = verdict.critique if verdict.result != "error" else verdict.reason
             out[(judge.mode.name, judge.guard.id, trace.id)] = (verdict.result, detail or None)
             self.judged.setdefault(key, []).append(verdict.result)

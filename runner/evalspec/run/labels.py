@@ -4,11 +4,11 @@ One label per line::
 
     {"trace_id": "tr_0012", "label": "fail", "mode": "missing_refusal", "note": "answered"}
 
-``label`` is ``pass`` or ``fail`` (``PASS``/``FAIL``, ``1``/``0`` and booleans are read too; ``null``
-or ``defer`` means not yet decided). ``pass`` means the trace does **not** show the failure mode.
+``label`` is ``pass`` or ``fail`` (``PASS``/``FAIL``, ``1``/``0`` and booleans are read too;
+``null`` or ``defer`` means not yet decided). ``pass`` means the trace does **not** show the failure mode.
 ``mode`` is absent in a judge's own labels file (every line is about that judge's mode). A label
-may carry the trace itself (``input``, ``output`` or a whole ``trace`` record) so that a judge can be
-calibrated on traces that are not in the trace source. Later lines override earlier ones.
+may carry the trace itself (``input``, ``output`` or a whole ``trace`` record), so that a judge
+can be calibrated on traces that are not in the trace source. Later lines override earlier ones.
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ def read_labels(path: Path, shown: str) -> tuple[list[Label], list[Diagnostic]]:
         try:
             labels.append(_label(msgspec.json.decode(raw)))
         except (msgspec.DecodeError, ValueError, TypeError) as exc:
-            problems.append(error(codes.LABELS_INVALID, f"invalid label: {exc}", shown,
-                                  Span.point(number, 1)))
+            problems.append(
+                error(codes.LABELS_INVALID, f"invalid label: {exc}", shown, Span.point(number, 1))
+            )
     return labels, problems
 
 
@@ -90,4 +91,4 @@ def normalise(value: Any) -> str | None:
 
 def human_outcomes(labels: list[Label]) -> dict[tuple[str, str], str]:
     """(mode, trace id) -> "pass"/"fail" for labels that name a mode; later lines win."""
-    return {(l.mode, l.trace_id): l.label for l in labels if l.mode and l.label}
+    return {(lab.mode, lab.trace_id): lab.label for lab in labels if lab.mode and lab.label}

@@ -22,7 +22,11 @@ CHECK_ITERATIONS = 2000
 
 
 def mode_result(
-    spec: Spec, mode: ir.Mode, output: RunOutput, tests: list[SelfTestResult], lock: SpecLock,
+    spec: Spec,
+    mode: ir.Mode,
+    output: RunOutput,
+    tests: list[SelfTestResult],
+    lock: SpecLock,
     judges: JudgePhase | None,
 ) -> ModeResult:
     """Summarise one mode and apply its gates."""
@@ -33,8 +37,13 @@ def mode_result(
     suite = spec.doc.suite
     gates = [
         max_rate_gate(mode, gated),
-        baseline_gate(mode, counts, lock.modes.get(mode.name), suite.alpha if suite else "0.05",
-                      suite.tolerance if suite else None),
+        baseline_gate(
+            mode,
+            counts,
+            lock.modes.get(mode.name),
+            suite.alpha if suite else "0.05",
+            suite.tolerance if suite else None,
+        ),
         _self_test_gate(tests),
     ]
     low, high = wilson(counts.fired, counts.evaluated)
@@ -65,14 +74,19 @@ def _self_test_gate(tests: list[SelfTestResult]) -> GateResult | None:
         return None
     failures = [t for t in tests if not t.ok]
     if not failures:
-        return GateResult(gate="self_test", passed=True,
-                          message=f"every guard fires on its examples ({len(tests)} checks)")
+        return GateResult(
+            gate="self_test",
+            passed=True,
+            message=f"every guard fires on its examples ({len(tests)} checks)",
+        )
     first = failures[0]
     what = first.guard or "example"
     expect = "fire on" if first.role == "example" else "stay silent on"
-    message = (f"{len(failures)} of {len(tests)} self-test checks failed; first: {what} does not "
-               f"{expect} {first.role} '{first.example}'" +
-               (f" ({first.explanation})" if first.explanation else ""))
+    message = (
+        f"{len(failures)} of {len(tests)} self-test checks failed; first: {what} does not "
+        f"{expect} {first.role} '{first.example}'"
+        + (f" ({first.explanation})" if first.explanation else "")
+    )
     return GateResult(gate="self_test", passed=False, message=message)
 
 
@@ -99,8 +113,10 @@ def _corrected(guard: str, cal: JudgeCalibration, verdicts: list[str]) -> JudgeR
         return None  # a judge no better than chance: its rate cannot be corrected
     fail_rate = 1 - found.theta  # judgy estimates the pass rate; the mode's rate is its complement
     return JudgeRate(
-        guard=guard, raw_rate=decimal_string(1 - found.p_obs),
+        guard=guard,
+        raw_rate=decimal_string(1 - found.p_obs),
         corrected_rate=decimal_string(fail_rate),
         interval=[decimal_string(1 - found.upper), decimal_string(1 - found.lower)],
-        tpr=decimal_string(found.tpr), tnr=decimal_string(found.tnr),
+        tpr=decimal_string(found.tpr),
+        tnr=decimal_string(found.tnr),
     )

@@ -36,8 +36,9 @@ def find_traces(spec: Spec, ids: set[str], problems: list[Diagnostic]) -> dict[s
         return found
     log = ProblemLog()
     try:
-        for trace in read_traces(patterns, base_dir=spec.root, problems=log,
-                                 format=suite.trace_format if suite else None):
+        for trace in read_traces(
+            patterns, base_dir=spec.root, problems=log, format=suite.trace_format if suite else None
+        ):
             if trace.id in ids and trace.id not in found:
                 found[trace.id] = trace
     except TraceError as exc:  # no file yet: every named id is reported as not found
@@ -45,7 +46,9 @@ def find_traces(spec: Spec, ids: set[str], problems: list[Diagnostic]) -> dict[s
     return found
 
 
-def run_self_test(spec: Spec, env: CheckEnv, problems: list[Diagnostic]) -> dict[str, list[SelfTestResult]]:
+def run_self_test(
+    spec: Spec, env: CheckEnv, problems: list[Diagnostic]
+) -> dict[str, list[SelfTestResult]]:
     """Self-test every mode; results by mode name."""
     traces = find_traces(spec, named_ids(spec.doc), problems)
     return {mode.name: self_test(mode, traces, env) for mode in spec.doc.modes}
