@@ -72,6 +72,7 @@ def errors_path(case: Path) -> Path:
 
 def write_goldens() -> None:
     """Rewrite every expected file from the current implementation."""
+    write_run_goldens()
     for case in good_cases():
         if ".crlf." not in case.name:
             text = json.dumps(compile_case(case), indent=2, sort_keys=True, ensure_ascii=False)
@@ -79,3 +80,61 @@ def write_goldens() -> None:
     for case in bad_cases():
         lines = [json.dumps(r, ensure_ascii=False) for r in case_errors(case)]
         errors_path(case).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+RUN = CONFORMANCE / "run"
+#: Fields of each record that the suite pins; ``detail`` and other text are informative.
+NORMATIVE = {
+    "verdict": ("trace_id", "mode", "guard", "outcome"),
+    "mode": ("mode", "traces", "skipped", "evaluated", "fired", "errors", "pending", "gates"),
+    "summary": ("outcome", "exit_code", "traces"),
+}
+
+
+def run_cases() -> list[Path]:
+    """Every run case: a folder with spec.eval, traces/ and expected.results.ndjson."""
+    return sorted(p.parent for p in RUN.glob("*/spec.eval"))
+
+
+def run_case(case: Path) -> tuple[int, list[dict[str, Any]]]:
+    """Check a case as the suite prescribes; return the exit code and the result records."""
+    from click.testing import CliRunner
+
+    from evalspec.cli import cli
+
+    args_file = case / "args.txt"
+    extra = args_file.read_text(encoding="utf-8").split() if args_file.exists() else []
+    argv = [
+        "check",
+        str(case / "spec.eval"),
+        "--root",
+        str(case),
+        "--format",
+        "ndjson",
+        "--no-baseline",
+        "--judge-cache",
+        str(case / ".cache.sqlite"),
+        *extra,
+    ]
+    result = CliRunner().invoke(cli, argv)
+    (case / ".cache.sqlite").unlink(missing_ok=True)
+    records = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    return result.exit_code, records
+
+
+def normative(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep only the fields the suite pins."""
+    return [{k: r.get(k) for k in ("kind", *NORMATIVE[r["kind"]])} for r in records]
+
+
+def expected_path(case: Path) -> Path:
+    """The expected records of a run case."""
+    return case / "expected.results.ndjson"
+
+
+def write_run_goldens() -> None:
+    """Rewrite the expected records of every run case."""
+    for case in run_cases():
+        _, records = run_case(case)
+        lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records]
+        expected_path(case).write_text("\n".join(lines) + "\n", encoding="utf-8")

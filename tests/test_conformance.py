@@ -14,8 +14,12 @@ from conformance_goldens import (
     case_errors,
     compile_case,
     errors_path,
+    expected_path,
     golden_ir_path,
     good_cases,
+    normative,
+    run_case,
+    run_cases,
 )
 from evalspec import ir
 
@@ -68,3 +72,16 @@ def test_crlf_twins_are_really_crlf() -> None:
     assert twins
     for twin in twins:
         assert b"\r\n" in twin.read_bytes()
+
+
+@pytest.mark.parametrize("case", run_cases(), ids=lambda c: c.relative_to(CONFORMANCE).as_posix())
+def test_run_case_gives_its_expected_verdicts_and_counts(case: Path) -> None:
+    lines = expected_path(case).read_text(encoding="utf-8").splitlines()
+    expected = [json.loads(line) for line in lines if line.strip()]
+    exit_code, actual = run_case(case)
+    assert normative(actual) == normative(expected)
+    assert exit_code == expected[-1]["exit_code"]
+
+
+def test_there_are_at_least_twenty_run_cases() -> None:
+    assert len(run_cases()) >= 20
