@@ -9,10 +9,9 @@ validates the value with ``jsonschema.Draft202012Validator``; ``format`` is not 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
-from jsonschema import Draft202012Validator, SchemaError  # type: ignore[import-untyped,unused-ignore]
 
 from evalspec import ir
 from evalspec.checks.base import Check, CheckEnv, CheckError, Test, evaluator, failing
@@ -25,6 +24,9 @@ from evalspec.checks.operands import (
     text_source,
 )
 from evalspec.traces.record import Trace
+
+if TYPE_CHECKING:  # jsonschema is imported when a check needs it: it is slow to import
+    from jsonschema import Draft202012Validator
 
 _SYNTAX = msgspec.json.Decoder(msgspec.Raw)  # checks the syntax without building the value
 _MAX_MESSAGE = 200
@@ -71,6 +73,8 @@ def load_validator(env: CheckEnv, path: str) -> Draft202012Validator:
     """Return the validator of a project schema file, built once per run."""
 
     def load() -> Draft202012Validator:
+        from jsonschema import Draft202012Validator, SchemaError
+
         file = env.project_file(path)
         try:
             schema = msgspec.json.decode(file.read_bytes())

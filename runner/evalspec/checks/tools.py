@@ -8,16 +8,18 @@ the same list under a ``"tools"`` key, or bare function objects ``{"name", "para
 from __future__ import annotations
 
 import operator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
-from jsonschema import Draft202012Validator, SchemaError  # type: ignore[import-untyped,unused-ignore]
 
 from evalspec import ir
 from evalspec.checks.base import Check, CheckEnv, CheckError, evaluator, failing
 from evalspec.checks.describe import quote
 from evalspec.checks.operands import ITEM_FIELDS, ROOT_FIELDS, compile_operand, excerpt
 from evalspec.traces.record import Trace
+
+if TYPE_CHECKING:  # jsonschema is imported when a check needs it: it is slow to import
+    from jsonschema import Draft202012Validator
 
 _calls = operator.attrgetter(ROOT_FIELDS["tool_calls"])
 _name = operator.attrgetter(ITEM_FIELDS["name"])
@@ -70,6 +72,8 @@ def compile_tool_called(expr: ir.ToolCalled, env: CheckEnv) -> Check:
 
 def tool_registry(data: Any) -> dict[str, Draft202012Validator]:
     """Build ``{tool name: validator of its parameters}`` from OpenAI tools JSON."""
+    from jsonschema import Draft202012Validator, SchemaError
+
     if isinstance(data, dict) and isinstance(data.get("tools"), list):
         data = data["tools"]
     if not isinstance(data, list):

@@ -12,6 +12,7 @@ import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evalspec import ir
 from evalspec._version import __version__
@@ -21,10 +22,12 @@ from evalspec.errors import UsageError
 from evalspec.run import codes
 from evalspec.run.baseline import Lock, SpecLock
 from evalspec.run.engines import RunOutput, RunSettings, TraceSource, get_engine
-from evalspec.run.judging import JudgePhase
 from evalspec.run.modes import mode_result
 from evalspec.run.results import RESULTS_VERSION, ModeResult, Results, TraceSummary
 from evalspec.run.selftest import run_self_test
+
+if TYPE_CHECKING:
+    from evalspec.run.judging import JudgePhase
 
 
 @dataclass
@@ -93,7 +96,7 @@ def _run_spec(spec: Spec, options: CheckOptions) -> SpecRun:
         samples=options.samples,
         progress=options.progress,
     )
-    judges = JudgePhase.create(spec, env, options)
+    judges = _judge_phase(spec, env, options)
     engine = get_engine(options.jobs, spec.doc, source)
     if judges is None:
         output = engine.run(spec.doc, env, source, settings)
@@ -108,6 +111,17 @@ def _run_spec(spec: Spec, options: CheckOptions) -> SpecRun:
     ]
     incomplete = judges is not None and judges.incomplete
     return SpecRun(spec, output, modes, incomplete)
+
+
+def _judge_phase(spec: Spec, env: CheckEnv, options: CheckOptions) -> JudgePhase | None:
+    """The judge phase, imported only for specs with judge or human guards (it needs httpx)."""
+    if not any(
+        isinstance(g, (ir.JudgeGuard, ir.HumanGuard)) for m in spec.doc.modes for g in m.guards
+    ):
+        return None
+    from evalspec.run.judging import JudgePhase
+
+    return JudgePhase.create(spec, env, options)
 
 
 def _source(spec: Spec, options: CheckOptions) -> TraceSource:

@@ -103,6 +103,10 @@ def run_batch(
     """Evaluate every mode on every trace of the batch; never raises."""
     result = BatchResult(traces=len(traces), fingerprint=fingerprint_of(traces))
     for mode in modes:
+        if not record and all(g.check is not None for g in mode.guards):
+            counts, kept = _code_only(mode, traces, samples)
+            result.counts[mode.name], result.samples[mode.name] = counts, kept
+            continue
         runner = _ModeRun(mode, external or {}, record, samples)
         for trace in traces:
             runner.trace(trace)
@@ -110,6 +114,97 @@ def run_batch(
         result.samples[mode.name] = runner.samples
         result.verdicts.extend(runner.verdicts)
     return result
+
+
+def _code_only(
+    mode: CompiledMode, traces: Sequence[Trace], samples: int
+) -> tuple[ModeCounts, list[Verdict]]:
+    """The hot loop for a mode whose guards are all code and whose verdicts are not kept.
+
+    Same outcomes as :class:`_ModeRun`, counted in local lists: on a million traces the
+    per-call overhead of the general path costs more than the checks themselves.
+    """
+    tests = [g.check.test for g in mode.guards if g.check is not None]
+    ids = [g.id for g in mode.guards]
+    n = len(tests)
+    passed, failed, errors = [0] * n, [0] * n, [0] * n
+    counts = ModeCounts()
+    kept: list[Verdict] = []
+    when = mode.when.test if mode.when is not None else None
+    skipped = fired = erred = 0
+    for trace in traces:
+        if when is not None:
+            try:
+                if not when(trace):
+                    skipped += 1
+                    continue
+            except Exception as exc:  # noqa: BLE001 - reported like the general path does
+                erred += 1
+                if len(kept) < samples:
+                    kept.append(_when_error(mode, trace, exc))
+                continue
+        worst = 0
+        for i, test in enumerate(tests):
+            try:
+                if test(trace):
+                    passed[i] += 1
+                    continue
+                failed[i] += 1
+                worst = 3
+            except Exception as exc:  # noqa: BLE001 - a check that cannot evaluate is an error
+                errors[i] += 1
+                worst = max(worst, 2)
+                if len(kept) < samples and not _seen(kept, trace):
+                    kept.append(_error_verdict(mode, ids[i], trace, exc))
+                continue
+            if len(kept) < samples and not _seen(kept, trace):
+                check = mode.guards[i].check
+                assert check is not None
+                kept.append(
+                    Verdict(
+                        trace_id=trace.id,
+                        mode=mode.name,
+                        guard=ids[i],
+                        outcome="fail",
+                        detail=_explain(check, trace),
+                    )
+                )
+        if worst == 3:
+            fired += 1
+        elif worst == 2:
+            erred += 1
+    counts.traces = len(traces)
+    counts.skipped, counts.fired, counts.errors = skipped, fired, erred
+    counts.passed = len(traces) - skipped - fired - erred
+    counts.guards = {
+        ids[i]: GuardCounts(passed=passed[i], failed=failed[i], errors=errors[i]) for i in range(n)
+    }
+    return counts, kept
+
+
+def _seen(kept: list[Verdict], trace: Trace) -> bool:
+    return bool(kept) and kept[-1].trace_id == trace.id
+
+
+def _reason(exc: Exception) -> str:
+    return exc.reason if isinstance(exc, CheckError) else f"{type(exc).__name__}: {exc}"
+
+
+def _error_verdict(mode: CompiledMode, guard: str, trace: Trace, exc: Exception) -> Verdict:
+    return Verdict(
+        trace_id=trace.id, mode=mode.name, guard=guard, outcome="error", detail=_reason(exc)
+    )
+
+
+def _when_error(mode: CompiledMode, trace: Trace, exc: Exception) -> Verdict:
+    guard = mode.guards[0].id if mode.guards else "when"
+    return Verdict(
+        trace_id=trace.id,
+        mode=mode.name,
+        guard=guard,
+        outcome="error",
+        detail=f"when: {_reason(exc)}",
+    )
 
 
 class _ModeRun:

@@ -1,9 +1,9 @@
 """Engines feed batches of traces to :func:`~evalspec.run.engine.run_batch` and merge the results.
 
 :class:`SequentialEngine` is the reference: it reads every supported format in order, in this
-process, and asks for judge verdicts batch by batch. :class:`ParallelEngine` spreads plain evalspec
-JSONL over processes by byte range (see ``run/chunks.py``); it is chosen by :func:`get_engine` when
-``-j`` is above 1, every file is uncompressed evalspec JSONL and no guard needs a judge.
+process, and asks for judge verdicts batch by batch. :class:`ChunkedEngine` reads plain evalspec
+JSONL by byte range (see ``run/chunks.py``), over ``-j`` processes; :func:`get_engine` picks it
+when every file is uncompressed evalspec JSONL and no guard needs a judge or a human label.
 Verdicts, when asked for, are spooled to a temporary file so memory stays flat.
 """
 
@@ -27,6 +27,7 @@ from evalspec.diagnostics import Diagnostic
 from evalspec.run.chunks import Chunk, lines_before, open_range, plan_chunks
 from evalspec.run.engine import BatchResult, External, compile_modes, run_batch
 from evalspec.run.results import Verdict
+from evalspec.run.views import fields_read, view_type
 from evalspec.traces import ProblemLog, Trace, iter_batches, plan_files
 from evalspec.traces.native import decode_block
 from evalspec.traces.reader import TraceFile, iter_blocks
@@ -100,6 +101,12 @@ class VerdictSpool:
             for line in handle:
                 yield decoder.decode(line)
 
+    def finish(self) -> None:
+        """Close the file for writing (a worker hands it over to the parent)."""
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
     def close(self) -> None:
         """Delete the spool."""
         if self._out is not None:
@@ -158,8 +165,13 @@ def _sources(source: TraceSource) -> list[str]:
     ]
 
 
-class ParallelEngine:
-    """Byte ranges of evalspec JSONL files evaluated in worker processes."""
+class ChunkedEngine:
+    """Plain evalspec JSONL read by byte range: in this process, or on ``jobs`` processes.
+
+    Records are read as written (no id renaming, no missing-output report: ``evalspec traces
+    stats`` finds those), and when the spec's guards read only some fields, only those fields are
+    decoded (``run/views.py``).
+    """
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
@@ -167,22 +179,21 @@ class ParallelEngine:
     def run(
         self, doc: ir.EvalFile, env: CheckEnv, source: TraceSource, settings: RunSettings
     ) -> RunOutput:
-        """Evaluate the ranges on ``jobs`` processes and merge in file order."""
+        """Evaluate the ranges and merge the results in file order."""
         plan = plan_files(
             source.patterns, base_dir=source.base_dir, format=source.format, confine=source.confine
         )
         files = [(f.path, f.display, f.name) for f, _ in plan if f.path is not None]
         chunks = plan_chunks(files, self.jobs)
         task = _Task(
-            ir.encode(doc),
-            env.root,
-            env.allow_exec,
-            settings.modes,
-            settings.record,
-            settings.samples,
-        )
-        with ProcessPoolExecutor(self.jobs, mp_context=_context()) as pool:
-            parts = list(pool.map(task, chunks))
+            ir.encode(doc), env.root, env.allow_exec, tuple(settings.modes), settings.record,
+            settings.samples, fields_read(doc),
+        )  # fmt: skip
+        if self.jobs == 1 or len(chunks) == 1:
+            parts = [task(chunk) for chunk in chunks]
+        else:
+            with ProcessPoolExecutor(self.jobs, mp_context=_context()) as pool:
+                parts = list(pool.map(task, chunks))
         return _combine(chunks, parts, source, settings)
 
 
@@ -229,28 +240,52 @@ class _Task:
     doc: bytes
     root: Path
     allow_exec: bool
-    modes: Sequence[str]
+    modes: tuple[str, ...]
     record: bool
     samples: int
+    fields: frozenset[str] | None
 
     def __call__(self, chunk: Chunk) -> _ChunkOut:
         modes = _compiled(self)
         log = ProblemLog()
         file = TraceFile(display=chunk.display, path=chunk.path, name=chunk.name)
+        decode = _view_decoder(self.fields)
         total = BatchResult()
         spool = VerdictSpool() if self.record else None
         line = 1
         with open_range(chunk.path, chunk.start, chunk.end) as stream:
             for block, terminated in iter_blocks(stream):
-                traces = [t for _, t in decode_block(block, line, terminated, file, log)]
+                traces = _decode(decode, block, line, terminated, file, log)
                 line += block.count(b"\n")
                 part = run_batch(modes, traces, None, record=self.record, samples=self.samples)
                 _drain(part, spool)
                 total.merge(part, self.samples)
-        if spool is not None and spool._out is not None:
-            spool._out.close()
-            spool._out = None
+        if spool is not None:
+            spool.finish()
         return _ChunkOut(total, list(log.diagnostics), log.total, spool.path if spool else None)
+
+
+def _view_decoder(fields: frozenset[str] | None) -> Callable[[bytes], list[Any]] | None:
+    return msgspec.json.Decoder(view_type(fields)).decode_lines if fields is not None else None
+
+
+def _decode(
+    decode: Callable[[bytes], list[Any]] | None,
+    block: bytes,
+    line: int,
+    terminated: bool,
+    file: TraceFile,
+    log: ProblemLog,
+) -> list[Any]:
+    """The block's records: projected when clean, else read record by record with reports."""
+    if decode is not None and terminated:
+        try:
+            records = decode(block)
+            if len(records) == block.count(b"\n"):
+                return records
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+            pass  # a bad line somewhere: the careful reader below reports it with its number
+    return [t for _, t in decode_block(block, line, terminated, file, log)]
 
 
 _WORKER_CACHE: dict[bytes, Any] = {}
@@ -272,9 +307,9 @@ def _context() -> Any:
 
 def get_engine(
     jobs: int, doc: ir.EvalFile, source: TraceSource
-) -> SequentialEngine | ParallelEngine:
-    """Pick the parallel engine when it applies, else the sequential reference."""
-    if jobs <= 1 or _needs_judges(doc):
+) -> SequentialEngine | ChunkedEngine:
+    """Pick the chunked engine for plain evalspec JSONL without judges, else the reference."""
+    if _needs_judges(doc):
         return SequentialEngine()
     plan = plan_files(
         source.patterns, base_dir=source.base_dir, format=source.format, confine=source.confine
@@ -283,7 +318,7 @@ def get_engine(
         importer.name == "evalspec" and file.path is not None and not file.path.name.endswith(".gz")
         for file, importer in plan
     )
-    return ParallelEngine(jobs) if plain else SequentialEngine()
+    return ChunkedEngine(jobs) if plain else SequentialEngine()
 
 
 def _needs_judges(doc: ir.EvalFile) -> bool:

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from evalspec import ir
 from evalspec.checks import SelfTestResult
-from evalspec.judge.estimate import EstimateError, estimate
 from evalspec.run.baseline import JudgeCalibration, SpecLock
 from evalspec.run.gates import baseline_gate, max_rate_gate
 from evalspec.run.results import GateResult, GuardSummary, JudgeRate, ModeCounts, ModeResult
@@ -104,6 +103,8 @@ def _judge_rate(mode: ir.Mode, lock: SpecLock, judges: JudgePhase | None) -> Jud
 
 
 def _corrected(guard: str, cal: JudgeCalibration, verdicts: list[str]) -> JudgeRate | None:
+    from evalspec.judge.estimate import EstimateError, estimate
+
     labels = [1] * (cal.tp + cal.fn) + [0] * (cal.tn + cal.fp)
     preds = [1] * cal.tp + [0] * cal.fn + [0] * cal.tn + [1] * cal.fp
     unlabeled = [int(v == "pass") for v in verdicts]
