@@ -5,7 +5,7 @@ Public API::
     read_traces(patterns, *, base_dir, format=None, strict=False, problems=None) -> Iterator[Trace]
     iter_batches(patterns, *, base_dir, ..., batch_size=1000) -> Iterator[list[Trace]]
     detect_format(path) -> str
-    IMPORTERS: dict[str, Importer]
+    IMPORTERS: Mapping[str, Importer]  (importers load on first use)
     ProblemLog
 """
 

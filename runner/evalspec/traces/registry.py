@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import difflib
+import importlib
 import io
 import zlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,34 +16,49 @@ import msgspec
 from evalspec.diagnostics import Diagnostic, Severity
 from evalspec.errors import TraceError, UsageError
 from evalspec.traces.base import Importer
-from evalspec.traces.braintrust import BraintrustImporter
 from evalspec.traces.codes import CODES, UNDETECTED_FORMAT, UNKNOWN_FORMAT, UNREADABLE_FILE
-from evalspec.traces.inspect_log import InspectImporter
-from evalspec.traces.langfuse import LangfuseImporter
-from evalspec.traces.langsmith import LangSmithImporter
-from evalspec.traces.native import NativeImporter
-from evalspec.traces.openai import OpenAIImporter
-from evalspec.traces.openinference import OpenInferenceImporter
-from evalspec.traces.otel import OTelImporter
 from evalspec.traces.reader import ZIP_MAGIC, TraceFile
 from evalspec.traces.record import TRACE_FIELDS
-from evalspec.traces.table import TableImporter, has_table_columns
+from evalspec.traces.table import has_table_columns
 
-#: Every importer, keyed by the format name used by ``--format`` and ``format "..."``.
-IMPORTERS: dict[str, Importer] = {
-    importer.name: importer
-    for importer in (
-        NativeImporter(),
-        OpenAIImporter(),
-        OTelImporter(),
-        OpenInferenceImporter(),
-        LangfuseImporter(),
-        LangSmithImporter(),
-        BraintrustImporter(),
-        InspectImporter(),
-        TableImporter(),
-    )
+#: Where each importer lives, keyed by the format name of ``--format`` and ``format "..."``.
+_IMPORTER_CLASSES = {
+    "evalspec": "evalspec.traces.native:NativeImporter",
+    "openai": "evalspec.traces.openai:OpenAIImporter",
+    "otel": "evalspec.traces.otel:OTelImporter",
+    "openinference": "evalspec.traces.openinference:OpenInferenceImporter",
+    "langfuse": "evalspec.traces.langfuse:LangfuseImporter",
+    "langsmith": "evalspec.traces.langsmith:LangSmithImporter",
+    "braintrust": "evalspec.traces.braintrust:BraintrustImporter",
+    "inspect": "evalspec.traces.inspect_log:InspectImporter",
+    "table": "evalspec.traces.table:TableImporter",
 }
+
+
+class _Importers(Mapping[str, Importer]):
+    """The importer table, importing each importer module the first time its format is used.
+
+    Reading evalspec JSONL then does not pay for the OTel, Inspect or CSV importers.
+    """
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, Importer] = {}
+
+    def __getitem__(self, name: str) -> Importer:
+        if name not in self._loaded:
+            module, cls = _IMPORTER_CLASSES[name].split(":")
+            self._loaded[name] = getattr(importlib.import_module(module), cls)()
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_IMPORTER_CLASSES)
+
+    def __len__(self) -> int:
+        return len(_IMPORTER_CLASSES)
+
+
+#: Every importer, keyed by format name.
+IMPORTERS: Mapping[str, Importer] = _Importers()
 
 _decode = msgspec.json.Decoder().decode
 _OPENAI_KEYS = ("messages", "choices", "custom_id")
