@@ -23,6 +23,10 @@ import msgspec
 from evalspec.diagnostics import Span
 
 IR_VERSION = 1
+#: The placeholders a judge prompt may use; ``{{input}}`` and the like are filled per trace.
+JUDGE_PLACEHOLDERS = ("input", "output", "messages", "trace")
+#: Integers in the IR fit in 64 bits, so every language can read them exactly.
+INT_MAX = 2**63 - 1
 
 
 class IRNode(

@@ -161,9 +161,18 @@ def _escape(pattern: str, i: int, in_class: bool) -> tuple[str, int]:
         return _class_escape(pattern, i, char)
     if char in _ESCAPES:
         return _ESCAPES[char], i + 2
-    if char in _PLAIN_ESCAPES or not char.isalnum():
+    if char in _PLAIN_ESCAPES or _punctuation(char):
         return pattern[i : i + 2], i + 2
-    raise _fail(f"unknown escape '\\{char}'", i, 2)
+    raise _fail(f"unknown escape '\\{char}'", i, 2, _escape_hint(char))
+
+
+def _punctuation(char: str) -> bool:
+    """Only ASCII punctuation may be escaped: RE2 rejects an escaped non-ASCII character."""
+    return char.isascii() and not char.isalnum()
+
+
+def _escape_hint(char: str) -> str | None:
+    return None if char.isascii() else "write the character itself, without a backslash"
 
 
 def _hex_escape(pattern: str, i: int) -> tuple[str, int]:
@@ -178,9 +187,9 @@ def _class_escape(pattern: str, i: int, char: str) -> tuple[str, int]:
         return _CLASS_ESCAPES[char], i + 2
     if char in "DWSbB":
         raise _fail(f"'\\{char}' is not portable inside [...]", i, 2, "list the characters")
-    if char in _PLAIN_ESCAPES or not char.isalnum():
+    if char in _PLAIN_ESCAPES or _punctuation(char):
         return pattern[i : i + 2], i + 2
-    raise _fail(f"unknown escape '\\{char}'", i, 2)
+    raise _fail(f"unknown escape '\\{char}'", i, 2, _escape_hint(char))
 
 
 def _char_class(pattern: str, start: int) -> tuple[str, int]:
@@ -231,6 +240,12 @@ def _group(pattern: str, i: int) -> tuple[str, int]:
             len(match.group(0)) + 1,
             "flags are i, m and s",
         )
+    if "m" in letters and (match.group(3) == ":" or match.group(2) is not None):
+        raise _fail("the m flag applies to the whole pattern only", i, len(match.group(0)) + 1,
+                    "write /pattern/m, or (?m) at the start")
+    if match.group(3) == ")" and match.group(2) is not None:
+        raise _fail("a leading flag group can only turn flags on", i, len(match.group(0)) + 1,
+                    "turn a flag off for part of the pattern with (?-s:...)")
     if match.group(3) == ")" and i != 0:
         raise _fail(
             "inline flags must open the pattern",

@@ -80,6 +80,7 @@ def _check_trace(
         trace = _resolve(ref, examples)
     except CheckError as exc:
         return [result(None, False, None, exc.reason)]
+    trace_id = trace.id  # an inline example's own record id wins over the block's
     out: list[SelfTestResult] = []
     if when is not None:
         outcome, reason = evaluate(when, trace)

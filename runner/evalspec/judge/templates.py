@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from evalspec.ir import JUDGE_PLACEHOLDERS
 from evalspec.errors import SpecError
 
 __all__ = [
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 #: The placeholders a template may use, in the order the documentation lists them.
-PLACEHOLDERS: tuple[str, ...] = ("input", "output", "messages", "trace")
+PLACEHOLDERS: tuple[str, ...] = JUDGE_PLACEHOLDERS
 
 #: The answer format, shown to the judge. Critique first: the model reasons before it commits.
 ANSWER_FORMAT = """\

@@ -51,6 +51,7 @@ UNKNOWN_PREDICATE = _code("ES021", "unknown-predicate", "a word that is no predi
 STRAY_BRACE = _code("ES022", "unexpected-closing-brace", "a closing brace with no open block")
 MISSING_NAME = _code("ES023", "missing-name", "a suite, mode or judge lacks its name")
 MISSING_EXPRESSION = _code("ES024", "missing-expression", "when or assert lacks its condition")
+MISSING_PREDICATE = _code("ES025", "missing-predicate", "a selector is not followed by a predicate")
 
 # meaning
 DUPLICATE_MODE = _code("ES030", "duplicate-mode", "two modes share a name")
@@ -84,6 +85,10 @@ MISSING_SETTING = _code("ES051", "missing-setting", "a required setting is absen
 DUPLICATE_GUARD = _code("ES052", "duplicate-guard", "two judges of a mode share a name")
 INVALID_TRACE_FIELD = _code("ES053", "invalid-trace-field", "an inline trace field is invalid")
 INVALID_SCHEMA = _code("ES054", "invalid-schema", "a referenced JSON Schema is not valid")
+INVALID_PROMPT = _code(
+    "ES055", "invalid-judge-prompt", "a judge prompt uses no or unknown placeholders"
+)
+OUT_OF_RANGE = _code("ES056", "value-out-of-range", "a number outside the range its setting allows")
 
 # portable form
 INVALID_IR = _code("ES060", "invalid-ir", "an IR document does not match the IR schema")

@@ -26,6 +26,7 @@ SEVERITIES = ("low", "medium", "high", "critical")
 JUDGE_SETTINGS = ("model", "base_url", "api_key", "temperature", "timeout", "concurrency",
                   "max_retries", "max_calls", "cache")  # fmt: skip
 DEFAULT_ALPHA = "0.05"
+_MINIMUM = {"concurrency": 1, "max_retries": 0, "max_calls": 0}
 _ONCE = ("why", "severity", "seen", "max_rate", "tolerance", "when")
 
 
@@ -75,6 +76,9 @@ class Context:
     def integer(self, node: ast.Value) -> int | None:
         """Return a whole number, reporting anything else."""
         if isinstance(node, ast.Number) and "." not in node.text and not node.text.startswith("-"):
+            if int(node.text) > ir.INT_MAX:
+                self.error(codes.OUT_OF_RANGE, "the number does not fit in 64 bits", node.span)
+                return None
             return int(node.text)
         self.error(codes.WRONG_TYPE, "expected a whole number", node.span)
         return None
@@ -184,10 +188,13 @@ def _modes(ctx: Context, nodes: list[ast.Mode]) -> list[ir.Mode]:
     return modes
 
 
+_STATEMENT_NAMES: dict[type, str] = {ast.JudgeConfig: "judge", ast.Seen: "seen"}
+
+
 def _duplicates(ctx: Context, body: list[ast.Statement], once: tuple[str, ...]) -> None:
     first: dict[str, ast.Statement] = {}
     for stmt in body:
-        keyword = getattr(stmt, "keyword", None) or type(stmt).__name__.lower()
+        keyword = getattr(stmt, "keyword", None) or _STATEMENT_NAMES.get(type(stmt), "")
         if keyword in once and first.setdefault(keyword, stmt) is not stmt:
             ctx.error(
                 codes.DUPLICATE_STATEMENT,
@@ -231,7 +238,7 @@ class SuiteCompiler:
                 "review",
                 "alpha",
                 "tolerance",
-                "judge_config",
+                "judge",
             ),
         )
         for stmt in node.body:
@@ -302,6 +309,9 @@ class SuiteCompiler:
             return {"cache": path} if path is not None else {}
         if key == "timeout":
             ms = ctx.duration(value)
+            if ms is not None and ms <= 0:
+                ctx.error(codes.OUT_OF_RANGE, "the judge timeout must be positive", value.span)
+                return {}
             return {"timeout_ms": ms} if ms is not None else {}
         if key == "temperature":
             if isinstance(value, ast.Number):
@@ -309,6 +319,9 @@ class SuiteCompiler:
             ctx.error(codes.WRONG_TYPE, "expected a number such as 0 or 0.2", value.span)
             return {}
         number = ctx.integer(value)
+        if number is not None and number < _MINIMUM.get(key, 0):
+            ctx.error(codes.OUT_OF_RANGE, f"{key} must be at least {_MINIMUM[key]}", value.span)
+            return {}
         return {key: number} if number is not None else {}
 
 
@@ -418,12 +431,14 @@ class ModeCompiler:
     def _seen(self, stmt: ast.Seen) -> ir.Seen | None:
         count, total = int(stmt.count.text), int(stmt.total.text)
         ok = True
-        if count > total or total <= 0 or count < 0:
-            self.ctx.error(
-                codes.SEEN_RANGE,
-                f"seen {count} of {total}: the count cannot exceed the number of traces reviewed",
-                stmt.count.span,
+        if count > total or total <= 0:
+            why = (
+                "at least one trace must have been reviewed"
+                if total <= 0
+                else "the count cannot exceed the number of traces reviewed"
             )
+            span = stmt.total.span if total <= 0 else stmt.count.span
+            self.ctx.error(codes.SEEN_RANGE, f"seen {count} of {total}: {why}", span)
             ok = False
         on = stmt.on.text if stmt.on else None
         if on is not None and not _valid_date(on):

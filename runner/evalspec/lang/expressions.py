@@ -112,14 +112,20 @@ class ExprCompiler:
         if ordered and not isinstance(value, (ir.IntLit, ir.DecimalLit)):
             self.ctx.error(codes.WRONG_TYPE, f"'{node.op}' compares numbers", node.value.span)
             return None
-        if ordered and kind == "text":
-            self._misuse(node.operand, f"'{node.op}' needs a number; use len(...) or words(...)")
+        if ordered and kind not in ("number", None):
+            what = "text" if kind == "text" else "a list or an object"
+            self._misuse(
+                node.operand, f"'{node.op}' needs a number, not {what}; use len(...) or words(...)"
+            )
             return None
         op = cast(ir.CompareOp, node.op)  # the grammar's CMP_OP admits exactly these
         return ir.Compare(operand=operand, op=op, value=value, span=node.span)
 
     def _contains(self, node: ast.Contains) -> ir.Expr | None:
-        operand, _ = self.operand(node.operand)
+        operand, kind = self.operand(node.operand)
+        if operand is not None and (kind == "number" or isinstance(kind, dict)):
+            self._misuse(node.operand, "'contains' applies to text or a list")
+            return None
         if node.quantifier is None:
             value = self.literal(node.value)
             if operand is None or value is None:
@@ -257,7 +263,10 @@ class ExprCompiler:
                 hint=did_you_mean(name, FUNCTIONS),
             )
             return None, None
-        arg, _ = self.operand(node.arg)
+        arg, arg_kind = self.operand(node.arg)
+        if arg is not None and not _ACCEPTS[name](arg_kind):
+            self._misuse(node.arg, f"{name}() {_ACCEPTS_TEXT[name]}")
+            return None, None
         if node.steps and name != "json":
             self.ctx.error(
                 codes.BAD_SELECTOR_USE, f"the result of {name}() has no fields", node.steps[0].span
@@ -314,7 +323,11 @@ class ExprCompiler:
         if isinstance(node, ast.Str):
             return ir.StringLit(value=node.value)
         if isinstance(node, ast.Number):
-            return _number(node.text)
+            number = _number(node.text)
+            if isinstance(number, ir.IntLit) and abs(number.value) > ir.INT_MAX:
+                self.ctx.error(codes.OUT_OF_RANGE, "the number does not fit in 64 bits", node.span)
+                return None
+            return number
         if isinstance(node, ast.Percent):
             fraction = self.ctx.percent(node)
             return ir.DecimalLit(value=fraction) if fraction is not None else None
@@ -374,6 +387,19 @@ _DISPATCH: dict[type, Callable[[ExprCompiler, Any], ir.Expr | None]] = {
     ast.Run: ExprCompiler._external, ast.Python: ExprCompiler._external,
 }  # fmt: skip
 _BAD = object()
+#: Which operand kinds each function takes (None: unknown until run time, so accepted).
+_ACCEPTS = {
+    "len": lambda kind: kind != "number",
+    "words": lambda kind: kind in ("text", None),
+    "lower": lambda kind: kind in ("text", None),
+    "json": lambda kind: kind in ("text", None),
+}
+_ACCEPTS_TEXT = {
+    "len": "counts the characters of text or the items of a list",
+    "words": "counts the words of text",
+    "lower": "applies to text",
+    "json": "parses text",
+}
 _PREDICATE_NAMES = {
     "StartsWith": "'starts with'", "EndsWith": "'ends with'", "Matches": "'matches'",
     "IsJson": "'is json'", "HasNoPii": "'has no pii'",

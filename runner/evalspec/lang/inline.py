@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from evalspec import ir
 from evalspec.diagnostics import Span
 from evalspec.lang import ast, codes
-from evalspec.lang.expressions import ExprCompiler
+from evalspec.lang.expressions import ExprCompiler, did_you_mean
 
 if TYPE_CHECKING:
     from evalspec.lang.compiler import Context
 
 _SINGLE_TEXT = ("id", "input", "output", "json")
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
 
 
 def inline_trace(ctx: Context, block: ast.TraceBlock, default_id: str) -> ir.InlineTrace | None:
@@ -21,7 +24,7 @@ def inline_trace(ctx: Context, block: ast.TraceBlock, default_id: str) -> ir.Inl
     values: dict[str, Any] = {"id": default_id, "input": None, "output": None, "record": None}
     tool_calls: list[ir.ToolCallSpec] = []
     metadata: dict[str, ir.Literal] = {}
-    ok = True
+    ok = _once(ctx, block.fields, _SINGLE_TEXT)
     for field in block.fields:
         if field.keyword in _SINGLE_TEXT:
             text = _text(ctx, field.args[0])
@@ -36,6 +39,62 @@ def inline_trace(ctx: Context, block: ast.TraceBlock, default_id: str) -> ir.Inl
     if not ok:
         return None
     return ir.InlineTrace(tool_calls=tool_calls, metadata=metadata, **values)
+
+
+def _once(
+    ctx: Context, fields: Sequence[ast.TraceField | ast.JudgeField], once: Sequence[str]
+) -> bool:
+    """Report a field that may appear once but is repeated."""
+    seen: dict[str, int] = {}
+    ok = True
+    for field in fields:
+        if field.keyword in once and field.keyword in seen:
+            ctx.error(
+                codes.DUPLICATE_STATEMENT,
+                f"'{field.keyword}' appears more than once",
+                field.span,
+                hint=f"the first is at line {seen[field.keyword]}",
+            )
+            ok = False
+        seen.setdefault(field.keyword, field.span.line)
+    return ok
+
+
+def _placeholders_ok(ctx: Context, field: ast.JudgeField, values: dict[str, Any]) -> bool:
+    """A judge prompt must show the trace: it uses known placeholders, and at least one."""
+    text = values["prompt"] if field.keyword == "prompt" else _prompt_file(ctx, values)
+    if text is None:
+        return True  # the file is missing (reported) or not checked
+    names = _PLACEHOLDER.findall(text)
+    unknown = [n for n in names if n not in ir.JUDGE_PLACEHOLDERS]
+    known = ", ".join("{{" + p + "}}" for p in ir.JUDGE_PLACEHOLDERS)
+    if unknown:
+        hint = did_you_mean(unknown[0], ir.JUDGE_PLACEHOLDERS) or f"use {known}"
+        ctx.error(
+            codes.INVALID_PROMPT,
+            f"unknown placeholder '{{{{{unknown[0]}}}}}' in the judge prompt",
+            field.value.span,
+            hint=hint,
+        )
+        return False
+    if not names:
+        ctx.error(
+            codes.INVALID_PROMPT,
+            "the judge prompt uses no placeholder, so the judge never sees the trace",
+            field.value.span,
+            hint=f"use {known}",
+        )
+        return False
+    return True
+
+
+def _prompt_file(ctx: Context, values: dict[str, Any]) -> str | None:
+    if values["prompt_file"] is None or not ctx.check_files:
+        return None
+    try:
+        return (ctx.resolver.root / values["prompt_file"]).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _text(ctx: Context, value: ast.Value) -> str | None:
@@ -102,10 +161,12 @@ def judge_guard(ctx: Context, node: ast.JudgeGuard) -> ir.JudgeGuard | None:
         "seed": None,
         "model": None,
     }
-    ok = True
+    ok = _once(ctx, node.fields, ("labels", "model"))
     for field in node.fields:
         ok = _judge_field(ctx, field, values) and ok
     prompts = [f for f in node.fields if f.keyword in ("prompt", "prompt_file")]
+    if len(prompts) == 1 and not _placeholders_ok(ctx, prompts[0], values):
+        ok = False
     if not prompts:
         ctx.error(
             codes.MISSING_SETTING,

@@ -80,9 +80,8 @@ def read_source(path: Path, display: str | None = None) -> str:
         with path.open("rb") as handle:
             data = handle.read(MAX_SPEC_BYTES + 1)
     except OSError as exc:
-        raise EvalSyntaxError(
-            str(exc), [error(codes.UNREADABLE, f"cannot read: {exc.strerror}", shown)]
-        ) from None
+        diag = error(codes.UNREADABLE, f"cannot read: {exc.strerror}", shown, Span(1, 1, 1, 2))
+        raise EvalSyntaxError(str(exc), [diag]) from None
     return decode_source(data, shown)
 
 

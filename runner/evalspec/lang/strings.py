@@ -1,6 +1,6 @@
 r"""Decoding string literals: escapes, and the indentation rule of long strings.
 
-A short string ``"..."`` accepts the escapes ``\\" \\\\ \\n \\r \\t \\uXXXX \\u{X...}``. A long
+A short string ``"..."`` accepts the escapes ``\\" \\\\ \\/ \\n \\r \\t \\uXXXX \\u{X...}``. A long
 string ``\"\"\"...\"\"\"`` keeps its line breaks; a line break right after the opening quotes and a
 last line holding only whitespace are dropped, then the common indentation of the non-blank lines is
 removed (Python's ``textwrap.dedent`` rule), then escapes are decoded.

@@ -44,6 +44,15 @@ _PREDICATE_WORDS = {
     "CONFORM": "conform tools",
     "HAS": "has no pii",
 }
+#: Predicates of several words, by their first word's terminal.
+_TWO_WORDS = {
+    "IS": "is json",
+    "STARTS": "starts with",
+    "ENDS": "ends with",
+    "HAS": "has no pii",
+    "NO": "has no pii",
+    "CONFORM": "conform tools",
+}
 _VALUE_TERMINALS = frozenset("STRING INT DECIMAL PERCENT DURATION DATE TRUE FALSE ENV LSQB".split())
 _EXPR_TERMINALS = frozenset("NOT LPAR TOOL_CALLED CITATIONS RUN PYTHON".split())
 _NAMED = {
@@ -80,10 +89,25 @@ def classify(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
     word = str(tok)
     if tok.type == "RBRACE" and {"SUITE", "MODE"} & expected:
         return error(codes.STRAY_BRACE, "'}' closes no open block", path, span)
+    before = _last_token(exc)
+    if before is not None and before.type in _TWO_WORDS:
+        # `is yaml`, `starts wiht`: the predicate's first word is right, the rest is not
+        hint = f"did you mean '{_TWO_WORDS[before.type]}'?"
+        message = f"unknown predicate '{before} {word}'"
+        return error(codes.UNKNOWN_PREDICATE, message, path, span, hint=hint)
     if expected & PREDICATE_TERMINALS and _is_word(word):
         hint = _did_you_mean(word, (_PREDICATE_WORDS[t] for t in expected if t in _PREDICATE_WORDS))
         return error(codes.UNKNOWN_PREDICATE, f"unknown predicate '{word}'", path, span, hint=hint)
-    if expected <= {"NAME"} | {"STRING"} and tok.type != "NAME":
+    if expected & PREDICATE_TERMINALS and tok.type in RESYNC_TERMINALS:
+        subject = f"'{before}'" if before is not None else "the selector"
+        return error(
+            codes.MISSING_PREDICATE,
+            f"{subject} is not followed by a predicate",
+            path,
+            span,
+            hint="add one: contains, matches, is json, ==, <=, ...",
+        )
+    if "NAME" in expected and expected <= {"NAME", "STRING"} and tok.type != "NAME":
         return error(codes.MISSING_NAME, f"expected a name, found {_show(tok)}", path, span)
     if tok.type == "SLASH" and "REGEX" in expected:
         return _bad_character_at(codes.UNTERMINATED_REGEX, tok, text, path)

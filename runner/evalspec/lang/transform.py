@@ -13,7 +13,7 @@ Problems found while building (an invalid string escape, nesting too deep) are c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from lark import Token, Transformer, Tree
 
@@ -58,6 +58,13 @@ def _span(children: list[Child]) -> Span:
     start = first if isinstance(first, Span) else _edge(first, first=True)
     end = last if isinstance(last, Span) else _edge(last, first=False)
     return Span(start.line, start.column, end.end_line, end.end_column)
+
+
+class _Braced(NamedTuple):
+    """The fields of a ``{ ... }`` block and the span from brace to brace."""
+
+    fields: list[Any]
+    span: Span
 
 
 def _edge(child: Child, first: bool) -> Span:
@@ -182,8 +189,11 @@ class ToAst(Transformer[Token, Any]):
         return ast.JudgeConfig(span=_span(children), entries=children[2:-1])
 
     def config_entry(self, children: list[Child]) -> ast.ConfigEntry:
-        key, value = leaf(children[0]), _value(children[1])
-        return ast.ConfigEntry(span=_span(children), key=key, value=value)
+        key, value = children[0], _value(children[1])
+        name = ast.Name(span=token_span(key), value=str(key))  # NAME, or the keyword `model`
+        return ast.ConfigEntry(span=_span(children), key=name, value=value)
+
+    model_entry = config_entry
 
     def seen_stmt(self, children: list[Child]) -> ast.Seen:
         count, total, on = _value(children[1]), _value(children[3]), _value(children[5])
@@ -196,13 +206,15 @@ class ToAst(Transformer[Token, Any]):
         return ast.Condition(span=_span(children), keyword="assert", expr=_value(children[1]))
 
     def example_block(self, children: list[Child]) -> ast.TraceBlock:
-        return ast.TraceBlock(span=_span(children), keyword="example", fields=children[1])
+        block = children[1]
+        return ast.TraceBlock(span=_span(children), keyword="example", fields=block.fields)
 
     def counter_block(self, children: list[Child]) -> ast.TraceBlock:
-        return ast.TraceBlock(span=_span(children), keyword="counter", fields=children[1])
+        block = children[1]
+        return ast.TraceBlock(span=_span(children), keyword="counter", fields=block.fields)
 
-    def trace_block(self, children: list[Child]) -> list[ast.TraceField]:
-        return children[1:-1]
+    def trace_block(self, children: list[Child]) -> _Braced:
+        return _Braced(children[1:-1], _span([children[0], children[-1]]))
 
     def judge_guard(self, children: list[Child]) -> ast.JudgeGuard:
         name, fields = leaf(children[1]), children[3:-1]
