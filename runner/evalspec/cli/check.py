@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
 
 from evalspec.cli._common import exit_with, load_specs, open_output
+from evalspec.diagnostics import Diagnostic
 from evalspec.report import FORMATS, NEEDS_VERDICTS, reporters
 from evalspec.run.baseline import LOCK_NAME, read_lock
 from evalspec.run.check import CheckOptions, run_check
@@ -92,11 +93,31 @@ def check(
     results, runs = run_check(specs, options)
     spools = [r.output.spool for r in runs if r.output.spool is not None]
     verdicts = (v for spool in spools for v in spool)
-    with open_output(output) as out:
-        reporters()[fmt](results, verdicts, out)
-    for spool in spools:
-        spool.close()
+    try:
+        with open_output(output) as out:
+            reporters()[fmt](results, verdicts, out)
+    finally:
+        for spool in spools:
+            spool.close()  # temporary files: removed even when writing the report fails
+    _echo_problems(results.diagnostics)
     exit_with(results.exit_code)
+
+
+#: Problems listed on standard error; every one of them is in ``--format json``.
+SHOWN_PROBLEMS = 10
+
+
+def _echo_problems(diagnostics: Sequence[Diagnostic]) -> None:
+    """Say what went wrong besides the gates: trace problems, invalid labels, missing verdicts.
+
+    The reports only counted them ("3 trace problem(s)"), and an exit code 3 came with no reason.
+    One line each, without the source line: a trace file can be far too big to read for that.
+    """
+    for diag in diagnostics[:SHOWN_PROBLEMS]:
+        click.echo(diag.headline(), err=True)
+    if len(diagnostics) > SHOWN_PROBLEMS:
+        more = len(diagnostics) - SHOWN_PROBLEMS
+        click.echo(f"... and {more} more (--format json lists them all)", err=True)
 
 
 def _progress() -> Callable[[int], None] | None:

@@ -11,12 +11,32 @@ from pathlib import Path
 
 import click
 
+from evalspec import ir
 from evalspec.cli._common import exit_with, load_specs
 from evalspec.cli.judge import judge
-from evalspec import ir
 from evalspec.run.calibration import Calibration
 from evalspec.run.check import Spec
 from evalspec.run.labels import Label, read_labels
+
+
+def _one_spec(path: Path, root: Path | None) -> Spec:
+    """The one spec a judge command works on; a folder must hold exactly one.
+
+    (A folder with two specs used to crash with "too many values to unpack".)
+    """
+    specs = load_specs([path], root)
+    if len(specs) != 1:
+        names = ", ".join(s.path for s in specs)
+        raise click.BadParameter(f"name one spec, not a folder of {len(specs)}: {names}")
+    return specs[0]
+
+
+def _read_labels(path: Path, shown: str) -> list[Label]:
+    """Read labels; say which lines are skipped (ES609) instead of dropping them silently."""
+    labels, problems = read_labels(path, shown)
+    for problem in problems:
+        click.echo(problem.headline(), err=True)
+    return labels
 
 
 @judge.command("calibrate")
@@ -51,7 +71,7 @@ def calibrate_command(
     from evalspec.run.calibration import calibrate, judge_guards
     from evalspec.run.judging import open_store
 
-    (loaded,) = load_specs([spec], root)
+    loaded = _one_spec(spec, root)
     store = open_store(loaded.root, loaded.doc.suite, judge_cache)
     path = lock_path or loaded.root / LOCK_NAME
     lock = read_lock(path)
@@ -103,11 +123,12 @@ def compare_command(
 
     Coverage: share of human-FAIL traces the guard flags (TNR). False-failure rate: share of
     human-PASS traces it flags (1 - TPR). Alignment: their harmonic mean.
+    Exit codes: 0 shown, 2 invalid input, 3 judge verdicts missing (figures left incomplete).
     """
     from evalspec.run.calibration import compare
     from evalspec.run.judging import open_store
 
-    (loaded,) = load_specs([spec], root)
+    loaded = _one_spec(spec, root)
     mode_ir = next((m for m in loaded.doc.modes if m.name == mode), None)
     if mode_ir is None:
         raise click.BadParameter(f"no mode named '{mode}'", param_hint="MODE")
@@ -120,27 +141,35 @@ def compare_command(
     )
     for row in rows:
         c = row.confusion
+        n = c.positives + c.negatives
+        # With nothing compared, coverage 1 and FFR 0 are vacuous: a judge that never
+        # answered used to show a perfect alignment of 1.000.
+        cov, ffr, align = (c.coverage, c.false_failure_rate, c.alignment) if n else (None,) * 3
         click.echo(
-            f"{row.guard:<14}{row.kind:<8}{_fmt(c.coverage):>9}{_fmt(c.false_failure_rate):>7}"
-            f"{_fmt(c.alignment):>11}{_fmt(c.tpr):>7}{_fmt(c.tnr):>7}"
-            f"{c.positives + c.negatives:>6}{row.errors:>8}"
+            f"{row.guard:<14}{row.kind:<8}{_fmt(cov):>9}{_fmt(ffr):>7}"
+            f"{_fmt(align):>11}{_fmt(c.tpr):>7}{_fmt(c.tnr):>7}"
+            f"{n:>6}{row.errors:>8}"
         )
+    lost = [row for row in rows if row.missing]
+    for row in lost:
+        click.echo(f"{row.guard}: {row.missing} verdict(s) missing: {row.reason}", err=True)
+    exit_with(3 if lost else 0)
 
 
 def _labels_for(spec: Spec, mode: ir.Mode, path: Path | None) -> list[Label]:
     if path is not None:
-        labels, _ = read_labels(path, path.as_posix())
+        labels = _read_labels(path, path.as_posix())
         return [lab for lab in labels if lab.mode in (None, mode.name)]
     judge_labels = next(
         (g.labels for g in mode.guards if isinstance(g, ir.JudgeGuard) and g.labels), None
     )
     if judge_labels is not None:
-        labels, _ = read_labels(spec.root / judge_labels, judge_labels)
+        labels = _read_labels(spec.root / judge_labels, judge_labels)
         return list(labels)
     suite = spec.doc.suite
     if suite is None or suite.labels is None:
         raise click.UsageError("no labels: pass --labels or declare labels in the suite")
-    labels, _ = read_labels(spec.root / suite.labels, suite.labels)
+    labels = _read_labels(spec.root / suite.labels, suite.labels)
     return [
         lab for lab in labels
         if lab.mode == mode.name or (lab.mode is None and lab.label == "pass")
@@ -167,7 +196,7 @@ def export_command(
     """
     from evalspec.run.judging import open_store
 
-    (loaded,) = load_specs([spec], root)
+    loaded = _one_spec(spec, root)
     suite = loaded.doc.suite
     target = output or (
         loaded.root / suite.judge.cache if suite and suite.judge and suite.judge.cache else None
@@ -177,5 +206,6 @@ def export_command(
     store = open_store(loaded.root, suite, judge_cache)
     if store.replay is not None:
         store.local.import_jsonl(store.replay.path)
+    target.parent.mkdir(parents=True, exist_ok=True)  # the first export of a fresh project
     count = store.local.export_jsonl(target)
     click.echo(f"wrote {count} verdicts to {target.as_posix()}", err=True)

@@ -6,12 +6,30 @@ verdicts missing, checks that errored) is an ``<error>``: the two are never mixe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
 from evalspec.report.common import failed_gates, interval, shown_rate
 from evalspec.run.results import ModeResult, Results, Verdict
+
+#: Characters XML 1.0 cannot carry at all, not even escaped (C0 controls but tab, CR, LF; lone
+#: surrogates; U+FFFE, U+FFFF). ElementTree writes them as they are, which makes the whole
+#: document unreadable to every CI parser: a trace id or a critique can contain them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    r"""Replace characters XML cannot carry with a visible ``\uXXXX`` escape."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _cleaned(element: ET.Element) -> None:
+    for node in element.iter():
+        node.attrib.update({k: _clean(v) for k, v in node.attrib.items()})
+        if node.text:
+            node.text = _clean(node.text)
 
 
 def report(results: Results, verdicts: Iterable[Verdict], out: TextIO) -> None:
@@ -28,6 +46,7 @@ def report(results: Results, verdicts: Iterable[Verdict], out: TextIO) -> None:
         for key in totals:
             totals[key] += counts[key]
     root.attrib.update({k: str(v) for k, v in totals.items()})
+    _cleaned(root)
     ET.indent(root)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(ET.tostring(root, encoding="unicode") + "\n")

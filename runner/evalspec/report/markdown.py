@@ -21,9 +21,11 @@ def report(results: Results, verdicts: Iterable[Verdict], out: TextIO) -> None:
     text = buffer.getvalue()
     if len(text.encode("utf-8")) > MAX_BYTES:
         cut = text.encode("utf-8")[:MAX_BYTES].decode("utf-8", "ignore")
-        text = (
-            cut[: cut.rfind("\n") + 1] + "\n_… truncated: the full report is in the JSON output._\n"
-        )
+        cut = cut[: cut.rfind("\n") + 1]
+        if cut.count("<details>") > cut.count("</details>"):
+            # Close the block cut open, or the note below is folded away inside it.
+            cut += "\n</details>\n"
+        text = cut + "\n_… truncated: the full report is in the JSON output._\n"
     out.write(text)
 
 

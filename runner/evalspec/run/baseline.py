@@ -1,4 +1,4 @@
-"""The baseline lock file ``evalspec.lock``: rates later checks must not exceed, judges' calibration.
+"""The lock file ``evalspec.lock``: rates later checks must not exceed, and judge calibrations.
 
 TOML, written with tomli-w, read with the standard library.
 

@@ -79,7 +79,7 @@ def calibrate(
         raise UsageError(
             f"judge '{guard.name}' of mode '{mode.name}' has no labels to calibrate on"
         )
-    labels, _ = read_labels(root / guard.labels, guard.labels)
+    labels, bad = read_labels(root / guard.labels, guard.labels)
     pairs = labelled_traces(root, doc.suite, labels)
     percent = (
         (guard.split.train, guard.split.dev, guard.split.test) if guard.split else DEFAULT_SPLIT
@@ -94,8 +94,10 @@ def calibrate(
     dev = measure([lab.label or "" for _, lab in split.dev], [v for v, _ in dev_verdicts])
     test = measure([lab.label or "" for _, lab in split.test], [v for v, _ in test_verdicts])
     incomplete = sum(1 for v, reason in graded if v == "error" and _incomplete(reason))
+    # Invalid label lines are skipped, and said so (they used to vanish without a word).
+    skipped = [f"{d.path}:{d.span.line if d.span else 0}: {d.message}; skipped" for d in bad]
     result = Calibration(
-        f"{mode.name}/{guard.name}", dev, test, None, _warnings(pairs, test), incomplete
+        f"{mode.name}/{guard.name}", dev, test, None, skipped + _warnings(pairs, test), incomplete
     )
     if not incomplete and test.tpr is not None and test.tnr is not None:
         result.entry = _entry(
@@ -188,6 +190,10 @@ class GuardAgreement:
     kind: str
     confusion: Confusion
     errors: int
+    #: Judge verdicts that never arrived (endpoint down, offline miss): without them the
+    #: figures are measured on what happened to be answered, or on nothing at all.
+    missing: int = 0
+    reason: str = ""
 
 
 def compare(
@@ -204,6 +210,7 @@ def compare(
         raise UsageError(f"no labelled trace found for mode '{mode.name}'")
     env = CheckEnv(root)
     columns: dict[str, list[str]] = {}
+    missing: dict[str, tuple[int, str]] = {}
     for guard in mode.guards:
         if isinstance(guard, ir.AssertGuard):
             check = compile_expr(guard.expr, env)
@@ -213,11 +220,16 @@ def compare(
             settings = settings_for(doc.suite, guard, offline)
             graded = asyncio.run(_grade(settings, store, _template(root, guard), shots, pairs))
             columns[guard.id] = [v for v, _ in graded]
+            lost = [r for v, r in graded if v == "error" and _incomplete(r)]
+            if lost:
+                missing[guard.id] = (len(lost), lost[0])
     human = [lab.label or "" for _, lab in pairs]
     rows = [_agreement(gid, _kind(mode, gid), human, verdicts) for gid, verdicts in columns.items()]
     if len(columns) > 1:
         combined = [_any_fail([c[i] for c in columns.values()]) for i in range(len(pairs))]
         rows.append(_agreement("all guards", "set", human, combined))
+    for row in rows:
+        row.missing, row.reason = missing.get(row.guard, (0, ""))
     return rows
 
 

@@ -102,6 +102,7 @@ def _run_spec(spec: Spec, options: CheckOptions) -> SpecRun:
         output = engine.run(spec.doc, env, source, settings)
     else:
         output = judges.run(engine, spec.doc, env, source, settings)
+        options.diagnostics.extend(judges.problems)  # invalid labels (ES609), missing verdicts
     self_tests = run_self_test(spec, env, options.diagnostics)
     lock = (options.lock or Lock()).specs.get(spec.doc.path, SpecLock())
     modes = [

@@ -32,7 +32,10 @@ def max_rate_gate(mode: ir.Mode, rate: float | None) -> GateResult | None:
         )
     passed = rate <= limit
     verb = "within" if passed else "above"
-    message = f"rate {_pct(rate)} is {verb} max_rate {_pct(limit)}"
+    shown = _pct(rate)
+    if shown == _pct(limit) and rate != limit:
+        shown = _pct(rate, 3)  # 2.04% must not read "rate 2% is above max_rate 2%"
+    message = f"rate {shown} is {verb} max_rate {_pct(limit)}"
     return GateResult(gate="max_rate", passed=passed, message=message, threshold=mode.max_rate)
 
 
@@ -77,6 +80,6 @@ def baseline_gate(
     )
 
 
-def _pct(value: float) -> str:
-    text = f"{value * 100:.1f}".rstrip("0").rstrip(".")
+def _pct(value: float, places: int = 1) -> str:
+    text = f"{value * 100:.{places}f}".rstrip("0").rstrip(".")
     return f"{text}%"

@@ -19,11 +19,13 @@ import msgspec
 
 from evalspec import ir
 from evalspec.checks import CheckEnv, compile_expr
+from evalspec.diagnostics import Diagnostic, error
 from evalspec.errors import UsageError
 from evalspec.judge.cache import CachedVerdict, ReplayCache, VerdictCache
 from evalspec.judge.calibrate import few_shots, split_items
-from evalspec.judge.client import BUDGET_EXHAUSTED, OFFLINE_MISS, JudgeClient, JudgeSettings
+from evalspec.judge.client import JudgeClient, JudgeSettings
 from evalspec.judge.templates import FewShot, render
+from evalspec.run import codes
 from evalspec.run.engine import External
 from evalspec.run.labels import Label, human_outcomes, read_labels
 from evalspec.traces import Trace, read_traces
@@ -125,8 +127,13 @@ def labelled_traces(
     return pairs
 
 
-def judge_specs(spec: Spec, offline: bool, only: Sequence[str]) -> list[JudgeSpec]:
-    """Every judge guard of the spec's (selected) modes, with its template and examples."""
+def judge_specs(
+    spec: Spec, offline: bool, only: Sequence[str], problems: list[Diagnostic] | None = None
+) -> list[JudgeSpec]:
+    """Every judge guard of the spec's (selected) modes, with its template and examples.
+
+    Invalid lines of the judges' labels files are reported in ``problems`` (ES609).
+    """
     out = []
     suite = spec.doc.suite
     for mode in spec.doc.modes:
@@ -139,17 +146,21 @@ def judge_specs(spec: Spec, offline: bool, only: Sequence[str]) -> list[JudgeSpe
                     if guard.prompt is not None
                     else ((spec.root / (guard.prompt_file or "")).read_text(encoding="utf-8"))
                 )
-                shots = _shots(spec.root, suite, guard)
+                shots = _shots(spec.root, suite, guard, problems)
                 out.append(
                     JudgeSpec(mode, guard, template, shots, settings_for(suite, guard, offline))
                 )
     return out
 
 
-def _shots(root: Path, suite: ir.Suite | None, guard: ir.JudgeGuard) -> list[FewShot]:
+def _shots(
+    root: Path, suite: ir.Suite | None, guard: ir.JudgeGuard, problems: list[Diagnostic] | None
+) -> list[FewShot]:
     if guard.labels is None:
         return []
-    labels, _ = read_labels(root / guard.labels, guard.labels)
+    labels, bad = read_labels(root / guard.labels, guard.labels)
+    if problems is not None:
+        problems.extend(bad)  # ES609 lines were read and then dropped without a word
     pairs = labelled_traces(root, suite, labels)
     split = split_items(
         pairs, _percent(guard), guard.seed if guard.seed is not None else DEFAULT_SEED
@@ -174,11 +185,20 @@ class JudgePhase:
     judged: dict[str, list[str]] = field(default_factory=dict)  # guard key -> verdicts ("pass"...)
     missing: int = 0
     clients: dict[str, JudgeClient] = field(default_factory=dict)
+    #: mode name -> (judge verdicts missing, the first reason): the mode's rate gates are not
+    #: applied (a broken endpoint must never look like a regression) and ES605 says why.
+    missing_by_mode: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: The same per judge guard (``mode/judge``), for one ES605 per judge that lost verdicts.
+    missing_by_judge: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: Diagnostics for the results: invalid label lines (ES609), missing verdicts (ES605).
+    problems: list[Diagnostic] = field(default_factory=list)
+    path: str = ""
 
     @classmethod
     def create(cls, spec: Spec, env: CheckEnv, options: CheckOptions) -> JudgePhase | None:
         """Return the phase for a spec with judge or human guards, else ``None``."""
-        judges = judge_specs(spec, options.offline, options.modes)
+        problems: list[Diagnostic] = []
+        judges = judge_specs(spec, options.offline, options.modes, problems)
         human_guards = {
             m.name: [g.id for g in m.guards if isinstance(g, ir.HumanGuard)] for m in spec.doc.modes
         }
@@ -186,9 +206,11 @@ class JudgePhase:
         if not judges and not human_guards:
             return None
         suite = spec.doc.suite
-        labels = _suite_labels(spec.root, suite)
+        labels = _suite_labels(spec.root, suite, problems)
         store = open_store(spec.root, suite, options.judge_cache) if judges else None
-        return cls(judges, human_outcomes(labels), human_guards, store, env)
+        phase = cls(judges, human_outcomes(labels), human_guards, store, env)
+        phase.problems, phase.path = problems, spec.path
+        return phase
 
     def run(
         self,
@@ -203,13 +225,27 @@ class JudgePhase:
 
         loop = asyncio.new_event_loop()
         try:
-            return SequentialEngine().run(
+            output = SequentialEngine().run(
                 doc, env, source, settings, external=lambda batch: self.external(batch, loop)
             )
         finally:
             for client in self.clients.values():
                 loop.run_until_complete(client.aclose())
             loop.close()
+        self.problems += [self._missing_problem(j) for j in self.judges if self._missed(j)]
+        return output
+
+    def _missed(self, judge: JudgeSpec) -> bool:
+        return _key(judge) in self.missing_by_judge
+
+    def _missing_problem(self, judge: JudgeSpec) -> Diagnostic:
+        """ES605: why the run is incomplete (exit 3), on the judge guard's line."""
+        count, reason = self.missing_by_judge[_key(judge)]
+        message = (
+            f"{count} verdict(s) of judge '{judge.guard.name}' (mode '{judge.mode.name}') are "
+            f"missing: {reason}; the evaluation is incomplete and the mode's rate is not gated"
+        )
+        return error(codes.JUDGE_INCOMPLETE, message, self.path, judge.guard.span)
 
     def external(self, batch: list[Trace], loop: asyncio.AbstractEventLoop) -> External:
         """Outcomes of the judge and human guards for one batch."""
@@ -242,12 +278,29 @@ class JudgePhase:
             if verdict.result == "error" and _incomplete(verdict.reason):
                 self.incomplete = True
                 self.missing += 1
+                for table, name in (
+                    (self.missing_by_mode, judge.mode.name),
+                    (self.missing_by_judge, key),
+                ):
+                    count, reason = table.get(name, (0, verdict.reason))
+                    table[name] = (count + 1, reason)
         return out
 
 
+def _key(judge: JudgeSpec) -> str:
+    return f"{judge.mode.name}/{judge.guard.name}"
+
+
 def _incomplete(reason: str) -> bool:
-    """Errors that mean "not judged" (endpoint, budget, offline), not "judged badly"."""
-    return reason in (OFFLINE_MISS, BUDGET_EXHAUSTED) or reason.startswith("judge endpoint")
+    """Errors that mean "not judged" (endpoint, budget, offline), not "judged badly".
+
+    Only an unparseable answer is a (bad) judgement: the judge answered, not with PASS or FAIL.
+    Every other error is a verdict that never arrived: a miss under ``--offline``
+    (``OFFLINE_MISS``), the budget spent (``BUDGET_EXHAUSTED``), an endpoint down after
+    its retries, and also an endpoint that refuses every request (HTTP 401/403/404, whose reasons
+    start with ``HTTP``). Those used to count as judged, so a revoked API key passed with exit 0.
+    """
+    return not reason.startswith("unparseable answer")
 
 
 def _safe(check: Any, trace: Trace) -> bool:
@@ -257,8 +310,9 @@ def _safe(check: Any, trace: Trace) -> bool:
         return False
 
 
-def _suite_labels(root: Path, suite: ir.Suite | None) -> list[Label]:
+def _suite_labels(root: Path, suite: ir.Suite | None, problems: list[Diagnostic]) -> list[Label]:
     if suite is None or suite.labels is None or not (root / suite.labels).exists():
         return []
-    labels, _ = read_labels(root / suite.labels, suite.labels)
+    labels, bad = read_labels(root / suite.labels, suite.labels)
+    problems.extend(bad)
     return labels

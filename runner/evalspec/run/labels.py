@@ -5,10 +5,11 @@ One label per line::
     {"trace_id": "tr_0012", "label": "fail", "mode": "missing_refusal", "note": "answered"}
 
 ``label`` is ``pass`` or ``fail`` (``PASS``/``FAIL``, ``1``/``0`` and booleans are read too;
-``null`` or ``defer`` means not yet decided). ``pass`` means the trace does **not** show the failure mode.
-``mode`` is absent in a judge's own labels file (every line is about that judge's mode). A label
-may carry the trace itself (``input``, ``output`` or a whole ``trace`` record), so that a judge
-can be calibrated on traces that are not in the trace source. Later lines override earlier ones.
+``null`` or ``defer`` means not yet decided). ``pass`` means the trace does **not** show the
+failure mode. ``mode`` is absent in a judge's own labels file (every line is about that judge's
+mode). A label may carry the trace itself (``input``, ``output`` or a whole ``trace`` record), so
+that a judge can be calibrated on traces that are not in the trace source. Later lines override
+earlier ones.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import msgspec
 
 from evalspec.diagnostics import Diagnostic, Span, error
 from evalspec.run import codes
+from evalspec.traces import Trace
 
 _TRUE = {"pass", "passed", "1", "true", "ok", "good"}
 _FALSE = {"fail", "failed", "0", "false", "bad"}
@@ -65,13 +67,21 @@ def _label(value: Any) -> Label:
     if record is None and ("input" in value or "output" in value):
         record = {k: value[k] for k in ("input", "output", "messages", "tool_calls") if k in value}
     trace_id = str(value.get("trace_id", value.get("id")))
+    full = {"id": trace_id, **record} if isinstance(record, dict) else None
+    if full is not None:
+        # Checked here, where the line number is known: a label carrying an invalid trace
+        # (``"output": 123``) used to crash ``check`` and ``judge calibrate`` with a traceback.
+        try:
+            msgspec.convert(full, Trace)
+        except msgspec.ValidationError as exc:
+            raise ValueError(f"its trace is not a valid trace record: {exc}") from None
     return Label(
         trace_id=trace_id,
         label=normalise(value.get("label", value.get("verdict"))),
         mode=value.get("mode"),
         note=value.get("note"),
         annotator=value.get("annotator"),
-        record={"id": trace_id, **record} if isinstance(record, dict) else None,
+        record=full,
     )
 
 

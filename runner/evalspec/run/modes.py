@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from evalspec import ir
 from evalspec.checks import SelfTestResult
 from evalspec.run.baseline import JudgeCalibration, SpecLock
@@ -43,8 +45,11 @@ def mode_result(
             suite.alpha if suite else "0.05",
             suite.tolerance if suite else None,
         ),
-        _self_test_gate(tests),
     ]
+    missing = judges.missing_by_mode.get(mode.name) if judges is not None else None
+    if missing is not None:
+        gates = [_not_applied(g, missing[0]) for g in gates]
+    gates.append(_self_test_gate(tests))
     low, high = wilson(counts.fired, counts.evaluated)
     return ModeResult(
         spec=spec.path, mode=mode.name, title=mode.title, severity=mode.severity, span=mode.span,
@@ -68,6 +73,19 @@ def _guards(mode: ir.Mode, counts: ModeCounts) -> list[GuardSummary]:
     return out
 
 
+def _not_applied(gate: GateResult | None, missing: int) -> GateResult | None:
+    """A rate gate over a mode whose judge verdicts are partly missing is not applied.
+
+    The rate was measured on the traces the endpoint happened to answer, so it can be anything:
+    a broken endpoint must never look like a regression (exit 1). The run exits 3 instead, and
+    ES605 says which judge is missing verdicts.
+    """
+    if gate is None:
+        return None
+    message = f"not applied: {missing} judge verdict(s) missing ({gate.message})"
+    return msgspec.structs.replace(gate, passed=True, message=message)
+
+
 def _self_test_gate(tests: list[SelfTestResult]) -> GateResult | None:
     if not tests:
         return None
@@ -79,12 +97,15 @@ def _self_test_gate(tests: list[SelfTestResult]) -> GateResult | None:
             message=f"every guard fires on its examples ({len(tests)} checks)",
         )
     first = failures[0]
-    what = first.guard or "example"
     expect = "fire on" if first.role == "example" else "stay silent on"
-    message = (
-        f"{len(failures)} of {len(tests)} self-test checks failed; first: {what} does not "
-        f"{expect} {first.role} '{first.example}'"
-        + (f" ({first.explanation})" if first.explanation else "")
+    if first.guard is None or first.guard == "when":
+        # The trace could not be found or built, or the when clause is at fault: no guard ran.
+        # (This used to read "example does not fire on example 'x'".)
+        what = f"{first.role} '{first.example}'"
+    else:
+        what = f"{first.guard} does not {expect} {first.role} '{first.example}'"
+    message = f"{len(failures)} of {len(tests)} self-test checks failed; first: {what}" + (
+        f" ({first.explanation})" if first.explanation else ""
     )
     return GateResult(gate="self_test", passed=False, message=message)
 

@@ -25,7 +25,11 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # Exactly 0 (1) with no (only) successes, where rounding left 7e-18 for 0 of 50: the
+    # interval must contain the observed rate.
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return low, high
 
 
 def fisher_greater(current_hits: int, current_n: int, base_hits: int, base_n: int) -> float:
@@ -42,6 +46,11 @@ def fisher_greater(current_hits: int, current_n: int, base_hits: int, base_n: in
     total, hits, draws = current_n + base_n, current_hits + base_hits, current_n
     if draws == 0 or hits == 0 or current_hits == 0:
         return 1.0
+    if current_hits * total <= hits * draws:
+        # At or below the expected count the upper tail is at least about one half, and its
+        # first term may underflow to 0.0 (1 of 2000 now vs 1000 of 2000 before gave p = 0):
+        # take 1 - P(X <= current_hits - 1), summed downwards while the terms shrink.
+        return max(0.0, 1.0 - _lower_tail(current_hits - 1, total, hits, draws))
     high = min(hits, draws)
     term = math.exp(_log_hypergeom(current_hits, total, hits, draws))
     tail = 0.0
@@ -50,6 +59,21 @@ def fisher_greater(current_hits: int, current_n: int, base_hits: int, base_n: in
         if term < tail * 1e-17:
             break
         term *= (hits - x) * (draws - x) / ((x + 1) * (total - hits - draws + x + 1))
+    return min(1.0, tail)
+
+
+def _lower_tail(top: int, total: int, hits: int, draws: int) -> float:
+    """P(X <= top) for X hypergeometric, ``top`` below the mode (terms shrink going down)."""
+    low = max(0, draws - (total - hits))
+    if top < low:
+        return 0.0
+    term = math.exp(_log_hypergeom(top, total, hits, draws))
+    tail = 0.0
+    for x in range(top, low - 1, -1):
+        tail += term
+        if term < tail * 1e-17:
+            break
+        term *= x * (total - hits - draws + x) / ((hits - x + 1) * (draws - x + 1))
     return min(1.0, tail)
 
 
