@@ -27,7 +27,8 @@ def big_spec(lines: int) -> str:
     head, modes = text[: text.index("\nmode ")], text[text.index("\nmode ") :]
     parts, copy = [head], 0
     while sum(p.count("\n") for p in parts) < lines:
-        parts.append(re.sub(r"\nmode (\w+)", lambda m: f"\nmode {m.group(1)}_{copy}", modes))
+        suffix = f"_{copy}"
+        parts.append(re.sub(r"\nmode (\w+)", lambda m, s=suffix: f"\nmode {m.group(1)}{s}", modes))
         copy += 1
     return "".join(parts)
 
@@ -55,9 +56,11 @@ def main() -> None:
             done = time.perf_counter()
             parse_times.append(parsed - start)
             total_times.append(done - start)
-    print(f"{text.count(chr(10))} lines: parse {statistics.median(parse_times) * 1000:.1f} ms, "
-          f"parse + compile {statistics.median(total_times) * 1000:.1f} ms "
-          f"(median of {args.repeat}; best {min(total_times) * 1000:.1f} ms)")
+    print(
+        f"{text.count(chr(10))} lines: parse {statistics.median(parse_times) * 1000:.1f} ms, "
+        f"parse + compile {statistics.median(total_times) * 1000:.1f} ms "
+        f"(median of {args.repeat}; best {min(total_times) * 1000:.1f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ The project root for every case is the folder that holds it; see spec/conformanc
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -104,19 +105,14 @@ def run_case(case: Path) -> tuple[int, list[dict[str, Any]]]:
 
     args_file = case / "args.txt"
     extra = args_file.read_text(encoding="utf-8").split() if args_file.exists() else []
-    argv = [
-        "check",
-        str(case / "spec.eval"),
-        "--root",
-        str(case),
-        "--format",
-        "ndjson",
-        "--no-baseline",
-        "--judge-cache",
-        str(case / ".cache.sqlite"),
-        *extra,
-    ]
-    result = CliRunner().invoke(cli, argv)
+    argv = ["check", "spec.eval", "--root", ".", "--format", "ndjson", "--no-baseline"]
+    argv += ["--judge-cache", ".cache.sqlite", *extra]
+    here = Path.cwd()
+    os.chdir(case)  # paths in the records are then relative to the case, as the suite says
+    try:
+        result = CliRunner().invoke(cli, argv)
+    finally:
+        os.chdir(here)
     (case / ".cache.sqlite").unlink(missing_ok=True)
     records = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     return result.exit_code, records

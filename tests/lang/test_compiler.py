@@ -102,8 +102,8 @@ def test_inline_trace_fields_compile(project: Path) -> None:
 
 def test_guard_ids_are_stable_and_per_kind(project: Path) -> None:
     doc = compile_text(
-        'mode m {\n  assert output is json\n  human "look"\n  judge tone {\n    prompt "{{output}}"\n  }\n'
-        "  assert len(output) < 3\n}\n",
+        'mode m {\n  assert output is json\n  human "look"\n  judge tone {\n'
+        '    prompt "{{output}}"\n  }\n  assert len(output) < 3\n}\n',
         root=project,
     )
     assert [g.id for g in doc.modes[0].guards] == ["assert-1", "human-1", "judge-tone", "assert-2"]

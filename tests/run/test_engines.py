@@ -139,12 +139,6 @@ def test_chunked_engine_equals_the_sequential_reference(
     assert got == want
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engines.py: a range that starts inside a line skips to the next line, but the "
-    "range's line numbers are shifted by the newlines before the cut only: every problem "
-    "after such a cut is reported one line too early (with -j 1 too, past 4 x 8 MiB)",
-)
 def test_chunked_engine_reports_problems_on_their_lines(
     setup: tuple[Any, CheckEnv, TraceSource], monkeypatch: pytest.MonkeyPatch
 ) -> None:

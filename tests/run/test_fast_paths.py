@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conformance_goldens import run_cases
 
+from conformance_goldens import run_cases
 from evalspec.checks import CheckEnv
 from evalspec.lang.load import compile_path
 from evalspec.run.engine import compile_modes, run_batch

@@ -11,12 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from fake_server import FakeJudgeServer, scripted
 
 from evalspec import ir
 from evalspec.errors import UsageError
 from evalspec.judge.cache import ReplayCache, VerdictCache
+from evalspec.judge.calibrate import sha256_text
 from evalspec.judge.client import JudgeClient
 from evalspec.lang.load import compile_path
 from evalspec.run.baseline import JudgeCalibration, Lock, SpecLock
@@ -118,9 +120,11 @@ def test_human_guards_read_the_suite_labels(
     refund = mode(results, "refund")
     assert (refund.fired, refund.evaluated, refund.pending, refund.errors) == (1, 2, 2, 0)
     assert [(v.trace_id, v.outcome) for v in refund.failing] == [("t1", "fail")]
-    # The bad line is reported (ES609), not dropped without a word.
+    # The bad line is reported (ES609), not dropped without a word; the uncalibrated judge of
+    # another mode is noted too (ES607).
     assert [(d.code, d.path, d.span and d.span.line) for d in results.diagnostics] == [
-        ("ES609", "labels/suite.jsonl", 3)
+        ("ES609", "labels/suite.jsonl", 3),
+        ("ES607", "s.eval", 16),
     ]
 
 
@@ -238,8 +242,11 @@ def test_the_calibrated_corrected_rate_is_what_is_gated(
     spec: Spec, judge_server: FakeJudgeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serve(monkeypatch, judge_server)
+    guard = next(g for m in spec.doc.modes for g in m.guards if isinstance(g, ir.JudgeGuard))
+    template = guard.prompt or (spec.root / (guard.prompt_file or "")).read_text(encoding="utf-8")
     calibration = JudgeCalibration(
-        model="fake-judge", prompt_sha256="", labels_sha256="", labels=20, split=[0, 0, 100],
+        model="fake-judge", prompt_sha256=sha256_text(template), labels_sha256="", labels=20,
+        split=[0, 0, 100],
         seed=42, train=0, dev=0, test=20, dev_tpr="", dev_tnr="", tpr="0.9", tnr="0.8",
         tp=9, fn=1, tn=8, fp=2, calibrated="2026-11-20",
     )  # fmt: skip
@@ -255,6 +262,13 @@ def test_the_calibrated_corrected_rate_is_what_is_gated(
     # 50% raw would pass the 50% max_rate; the corrected 57.1% does not.
     assert [g.message for g in mode(results, "rude").gates] == ["rate 57.1% is above max_rate 50%"]
     assert results.exit_code == 1
+    stale = msgspec.structs.replace(calibration, prompt_sha256="0" * 64)
+    results = check(spec, lock=Lock(specs={"s.eval": SpecLock(judges={"rude/tone": stale})}))
+    assert mode(results, "rude").judge is None  # a stale calibration corrects nothing
+    warnings = [d for d in results.diagnostics if d.code == "ES607"]
+    assert [d.message for d in warnings] == [
+        "judge 'tone': rate not corrected: its prompt changed since it was calibrated"
+    ]
 
 
 def test_layered_store_replays_first_and_stores_locally(tmp_path: Path) -> None:

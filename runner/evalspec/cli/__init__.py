@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -84,6 +85,19 @@ class LazyGroup(click.Group):
 
             report_error(exc)
             ctx.exit(exc.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            # A bug, not bad input: never exit 1 (CI would read a failed gate), never dump a
+            # traceback on the user unless asked to.
+            if os.environ.get("EVALSPEC_DEBUG"):
+                raise
+            click.echo(
+                f"evalspec: internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in evalspec; run with EVALSPEC_DEBUG=1 for the traceback.",
+                err=True,
+            )
+            ctx.exit(ExitCode.INCOMPLETE)
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

@@ -58,8 +58,14 @@ def echo_diagnostics(diags: Iterable[Diagnostic], *, err: bool = True, limit: in
         click.echo(f"... and {len(diags) - limit} more", err=err)
 
 
+_MAX_SOURCE = 4 << 20
+
+
 def _read_quietly(path: str) -> str | None:
+    """A file's text, to show the offending line; big files (trace sets) are not read whole."""
     try:
+        if Path(path).stat().st_size > _MAX_SOURCE:
+            return None
         return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None

@@ -34,8 +34,8 @@ from typing import Any, Literal
 
 import msgspec
 
-from evalspec.ir import JUDGE_PLACEHOLDERS
 from evalspec.errors import SpecError
+from evalspec.ir import JUDGE_PLACEHOLDERS
 
 __all__ = [
     "ANSWER_FORMAT",

@@ -319,7 +319,7 @@ class JudgeConfig(Node, tag="judge_config", frozen=True):
 
 
 class TraceField(Node, tag="trace_field", frozen=True):
-    """A field of an inline trace: ``input``, ``output``, ``id``, ``json``, ``tool_call``, ``metadata``.
+    """A field of an inline trace (``input``, ``output``, ``id``, ``json``, ``tool_call``, ...).
 
     ``args`` holds the values after the keyword (one string; two for ``tool_call``, ``metadata``).
     """

@@ -388,7 +388,7 @@ _DISPATCH: dict[type, Callable[[ExprCompiler, Any], ir.Expr | None]] = {
 }  # fmt: skip
 _BAD = object()
 #: Which operand kinds each function takes (None: unknown until run time, so accepted).
-_ACCEPTS = {
+_ACCEPTS: dict[str, Callable[[object], bool]] = {
     "len": lambda kind: kind != "number",
     "words": lambda kind: kind in ("text", None),
     "lower": lambda kind: kind in ("text", None),

@@ -92,7 +92,8 @@ def _prompt_file(ctx: Context, values: dict[str, Any]) -> str | None:
     if values["prompt_file"] is None or not ctx.check_files:
         return None
     try:
-        return (ctx.resolver.root / values["prompt_file"]).read_text(encoding="utf-8")
+        path: str = values["prompt_file"]
+        return (ctx.resolver.root / path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
 

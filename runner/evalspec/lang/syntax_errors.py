@@ -92,7 +92,7 @@ def classify(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
     before = _last_token(exc)
     if before is not None and before.type in _TWO_WORDS:
         # `is yaml`, `starts wiht`: the predicate's first word is right, the rest is not
-        hint = f"did you mean '{_TWO_WORDS[before.type]}'?"
+        hint: str | None = f"did you mean '{_TWO_WORDS[before.type]}'?"
         message = f"unknown predicate '{before} {word}'"
         return error(codes.UNKNOWN_PREDICATE, message, path, span, hint=hint)
     if expected & PREDICATE_TERMINALS and _is_word(word):

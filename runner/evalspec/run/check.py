@@ -24,7 +24,7 @@ from evalspec.run.baseline import Lock, SpecLock
 from evalspec.run.engines import RunOutput, RunSettings, TraceSource, get_engine
 from evalspec.run.modes import mode_result
 from evalspec.run.results import RESULTS_VERSION, ModeResult, Results, TraceSummary
-from evalspec.run.selftest import run_self_test
+from evalspec.run.selftest import run_self_test, self_test_diagnostics
 
 if TYPE_CHECKING:
     from evalspec.run.judging import JudgePhase
@@ -102,7 +102,6 @@ def _run_spec(spec: Spec, options: CheckOptions) -> SpecRun:
         output = engine.run(spec.doc, env, source, settings)
     else:
         output = judges.run(engine, spec.doc, env, source, settings)
-        options.diagnostics.extend(judges.problems)  # invalid labels (ES609), missing verdicts
     self_tests = run_self_test(spec, env, options.diagnostics)
     lock = (options.lock or Lock()).specs.get(spec.doc.path, SpecLock())
     modes = [
@@ -110,6 +109,9 @@ def _run_spec(spec: Spec, options: CheckOptions) -> SpecRun:
         for mode in spec.doc.modes
         if not options.modes or mode.name in options.modes
     ]
+    if judges is not None:  # invalid labels (ES609), missing verdicts (ES605), stale calibration
+        options.diagnostics.extend(judges.problems)
+    options.diagnostics.extend(self_test_diagnostics(spec, self_tests))
     incomplete = judges is not None and judges.incomplete
     return SpecRun(spec, output, modes, incomplete)
 

@@ -94,8 +94,22 @@ class _Bounded(io.RawIOBase):
         super().close()
 
 
+def first_line(path: Path, start: int) -> int:
+    """The number of the first line a range starting at ``start`` owns (1-based).
+
+    A range that starts inside a line skips to the next one (see :func:`open_range`), so its
+    first line is one further than the line breaks before ``start`` suggest.
+    """
+    if start == 0:
+        return 1
+    with path.open("rb") as handle:
+        handle.seek(start - 1)
+        inside = handle.read(1) != b"\n"
+    return lines_before(path, start) + 1 + inside
+
+
 def lines_before(path: Path, offset: int) -> int:
-    """Count the line breaks before ``offset`` (to turn a range's line numbers absolute)."""
+    """Count the line breaks before ``offset``."""
     count = 0
     with path.open("rb") as handle:
         remaining = offset

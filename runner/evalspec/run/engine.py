@@ -102,17 +102,19 @@ def run_batch(
 ) -> BatchResult:
     """Evaluate every mode on every trace of the batch; never raises."""
     result = BatchResult(traces=len(traces), fingerprint=fingerprint_of(traces))
+    runners = []
     for mode in modes:
         if not record and all(g.check is not None for g in mode.guards):
             counts, kept = _code_only(mode, traces, samples)
             result.counts[mode.name], result.samples[mode.name] = counts, kept
-            continue
-        runner = _ModeRun(mode, external or {}, record, samples)
-        for trace in traces:
+        else:
+            runners.append(_ModeRun(mode, external or {}, record, samples, result.verdicts))
+    for trace in traces:  # trace by trace, so recorded verdicts come in trace, mode, guard order
+        for runner in runners:
             runner.trace(trace)
-        result.counts[mode.name] = runner.counts
-        result.samples[mode.name] = runner.samples
-        result.verdicts.extend(runner.verdicts)
+    for runner in runners:
+        result.counts[runner.mode.name] = runner.counts
+        result.samples[runner.mode.name] = runner.samples
     return result
 
 
@@ -210,14 +212,17 @@ def _when_error(mode: CompiledMode, trace: Trace, exc: Exception) -> Verdict:
 class _ModeRun:
     """One mode over one batch: the hot loop, kept free of allocation on passing traces."""
 
-    def __init__(self, mode: CompiledMode, external: External, record: bool, samples: int) -> None:
+    def __init__(
+        self, mode: CompiledMode, external: External, record: bool, samples: int,
+        verdicts: list[Verdict],
+    ) -> None:  # fmt: skip
         self.mode = mode
         self.external = external
         self.record = record
         self.max_samples = samples
         self.counts = ModeCounts(guards={g.id: GuardCounts() for g in mode.guards})
         self.samples: list[Verdict] = []
-        self.verdicts: list[Verdict] = []
+        self.verdicts = verdicts  # shared by the batch's modes, in trace order
         self._guard_counts = [self.counts.guards[g.id] for g in mode.guards]
 
     def trace(self, trace: Trace) -> None:
@@ -231,6 +236,17 @@ class _ModeRun:
             else:
                 counts.errors += 1
                 self._note_all(trace, "error", f"when: {applies}")
+                if len(self.samples) < self.max_samples:  # as the code-only loop samples it
+                    first = self.mode.guards[0].id if self.mode.guards else "when"
+                    self.samples.append(
+                        Verdict(
+                            trace_id=trace.id,
+                            mode=self.mode.name,
+                            guard=first,
+                            outcome="error",
+                            detail=f"when: {applies}",
+                        )
+                    )
             return
         worst = 0  # 0 pass, 1 pending, 2 error, 3 fail
         for guard, guard_counts in zip(self.mode.guards, self._guard_counts, strict=False):

@@ -24,7 +24,7 @@ import msgspec
 from evalspec import ir
 from evalspec.checks import CheckEnv
 from evalspec.diagnostics import Diagnostic
-from evalspec.run.chunks import Chunk, lines_before, open_range, plan_chunks
+from evalspec.run.chunks import Chunk, first_line, open_range, plan_chunks
 from evalspec.run.engine import BatchResult, External, compile_modes, run_batch
 from evalspec.run.results import Verdict
 from evalspec.run.views import fields_read, view_type
@@ -208,7 +208,7 @@ def _combine(
         if spool is not None and part.spool is not None:
             spool.append_file(part.spool)
         if part.problems:
-            offset = lines_before(chunk.path, chunk.start) if chunk.start else 0
+            offset = first_line(chunk.path, chunk.start) - 1
             problems += [_shift(d, offset) for d in part.problems]
         count += part.problem_count
     if source.strict and count:

@@ -22,10 +22,11 @@ from evalspec.checks import CheckEnv, compile_expr
 from evalspec.diagnostics import Diagnostic, error
 from evalspec.errors import UsageError
 from evalspec.judge.cache import CachedVerdict, ReplayCache, VerdictCache
-from evalspec.judge.calibrate import few_shots, split_items
+from evalspec.judge.calibrate import few_shots, sha256_file, sha256_text, split_items
 from evalspec.judge.client import JudgeClient, JudgeSettings
 from evalspec.judge.templates import FewShot, render
 from evalspec.run import codes
+from evalspec.run.baseline import JudgeCalibration
 from evalspec.run.engine import External
 from evalspec.run.labels import Label, human_outcomes, read_labels
 from evalspec.traces import Trace, read_traces
@@ -193,6 +194,25 @@ class JudgePhase:
     #: Diagnostics for the results: invalid label lines (ES609), missing verdicts (ES605).
     problems: list[Diagnostic] = field(default_factory=list)
     path: str = ""
+
+    def calibration_problem(self, key: str, calibration: JudgeCalibration | None) -> str | None:
+        """Why the lock's calibration of judge ``mode/judge`` cannot correct its rate, if so."""
+        judge = next((j for j in self.judges if f"{j.mode.name}/{j.guard.name}" == key), None)
+        if judge is None:
+            return None
+        if calibration is None:
+            return "it was never calibrated"
+        if calibration.model != judge.settings.model:
+            return (
+                f"it was calibrated with model {calibration.model!r}, not {judge.settings.model!r}"
+            )
+        if calibration.prompt_sha256 != sha256_text(judge.template):
+            return "its prompt changed since it was calibrated"
+        labels = judge.guard.labels
+        if labels and (self.env.root / labels).exists():
+            if calibration.labels_sha256 != sha256_file(self.env.root / labels):
+                return "its labels changed since it was calibrated"
+        return None
 
     @classmethod
     def create(cls, spec: Spec, env: CheckEnv, options: CheckOptions) -> JudgePhase | None:

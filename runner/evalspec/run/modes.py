@@ -8,6 +8,8 @@ import msgspec
 
 from evalspec import ir
 from evalspec.checks import SelfTestResult
+from evalspec.diagnostics import Diagnostic, Severity
+from evalspec.run import codes
 from evalspec.run.baseline import JudgeCalibration, SpecLock
 from evalspec.run.gates import baseline_gate, max_rate_gate
 from evalspec.run.results import GateResult, GuardSummary, JudgeRate, ModeCounts, ModeResult
@@ -118,6 +120,14 @@ def _judge_rate(mode: ir.Mode, lock: SpecLock, judges: JudgePhase | None) -> Jud
     key = f"{mode.name}/{guards[0].name}"
     calibration = lock.judges.get(key)
     verdicts = [v for v in judges.judged.get(key, []) if v in ("pass", "fail")]
+    problem = judges.calibration_problem(key, calibration)
+    if problem is not None:  # the raw rate is reported and gated, with a warning saying why
+        message = f"judge '{guards[0].name}': rate not corrected: {problem}"
+        judges.problems.append(Diagnostic(
+            code=codes.JUDGE_NOT_CALIBRATED, severity=Severity.WARNING, message=message,
+            path=judges.path, span=guards[0].span, hint="run: evalspec judge calibrate",
+        ))  # fmt: skip
+        return None
     if calibration is None or not verdicts:
         return None
     return _corrected(guards[0].id, calibration, verdicts)

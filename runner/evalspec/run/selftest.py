@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 from evalspec import ir
 from evalspec.checks import CheckEnv, SelfTestResult, self_test
-from evalspec.diagnostics import Diagnostic
+from evalspec.diagnostics import Diagnostic, error
 from evalspec.errors import TraceError
+from evalspec.run import codes
 from evalspec.traces import ProblemLog, Trace, read_traces
 
 if TYPE_CHECKING:
@@ -52,3 +53,26 @@ def run_self_test(
     """Self-test every mode; results by mode name."""
     traces = find_traces(spec, named_ids(spec.doc), problems)
     return {mode.name: self_test(mode, traces, env) for mode in spec.doc.modes}
+
+
+def self_test_diagnostics(spec: Spec, results: dict[str, list[SelfTestResult]]) -> list[Diagnostic]:
+    """One diagnostic per failed self-test check, on the line that names the trace.
+
+    ES603 when the named trace is not found; ES606 when a guard misses an example or fires on a
+    counter (the ``self_test`` gate fails the mode; these say where).
+    """
+    out = []
+    for tests in results.values():
+        for test in tests:
+            if test.ok:
+                continue
+            if test.guard is None:
+                message = f"{test.mode}: {test.role} '{test.example}': {test.explanation}"
+                out.append(error(codes.EXAMPLE_NOT_FOUND, message, spec.path, test.span))
+                continue
+            expect = "does not fire on" if test.role == "example" else "fires on"
+            what = "the when clause" if test.guard == "when" else test.guard
+            message = f"{test.mode}: {what} {expect} {test.role} '{test.example}'"
+            hint = test.explanation
+            out.append(error(codes.SELF_TEST_FAILED, message, spec.path, test.span, hint=hint))
+    return out

@@ -101,7 +101,10 @@ def detect(file: TraceFile) -> str:
     found = sniff(head)
     if found is None:
         message = "cannot tell the trace format from the content"
-        hint = f"name it with --format (one of {', '.join(IMPORTERS)})"
+        hint = (
+            f"name the format ({', '.join(IMPORTERS)}): --format for `evalspec traces`, "
+            '--trace-format for `evalspec check`, or format "..." in the suite\'s traces'
+        )
         raise _trace_error(file, UNDETECTED_FORMAT, message, hint)
     return found
 
