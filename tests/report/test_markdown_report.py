@@ -21,7 +21,7 @@ baseline **failed** |
 | :white_check_mark: | `wrong_tone` | 3.5% (raw 2%) | [1%, 7%] | 4 / 198 | max_rate ok |
 | :white_check_mark: | `rambling` | 1.5% | [0.5%, 4.3%] | 3 / 200 | baseline ok |
 | :x: | `invalid_card` | 0% | [0%, 27.8%] | 0 / 10 | self_test **failed** |
-| :white_check_mark: | `wrong_refund_amount` | - | - | 0 / 0 | - |
+| :white_check_mark: | `wrong_refund_amount` | - | - | 0 / 0 (200 pending) | - |
 
 <details><summary><code>missing_refusal</code> (support.eval:21:1)</summary>
 

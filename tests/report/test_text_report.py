@@ -11,12 +11,12 @@ from evalspec.report import FORMATS, reporters, text
 EXPECTED = """\
 evalspec check: 1 spec(s), 200 traces from 2 file(s)
 
-   mode                 rate           95% interval   fired/evaluated  errors  skipped
-x  missing_refusal      12%            [5.6%, 23.8%]  6/50             0       150
-   wrong_tone           3.5% (raw 2%)  [1%, 7%]       4/198            2       0
-   rambling             1.5%           [0.5%, 4.3%]   3/200            0       0
-x  invalid_card         0%             [0%, 27.8%]    0/10             0       0
-   wrong_refund_amount  -              -              0/0              0       0
+   mode                 rate           95% interval   fired/evaluated  errors  skipped  pending
+x  missing_refusal      12%            [5.6%, 23.8%]  6/50             0       150      0
+   wrong_tone           3.5% (raw 2%)  [1%, 7%]       4/198            2       0        0
+   rambling             1.5%           [0.5%, 4.3%]   3/200            0       0        0
+x  invalid_card         0%             [0%, 27.8%]    0/10             0       0        0
+   wrong_refund_amount  -              -              0/0              0       0        200
 
 Failing traces (first few per mode):
   missing_refusal  (support.eval:21:1)

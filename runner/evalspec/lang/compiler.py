@@ -69,9 +69,30 @@ class Context:
     def duration(self, node: ast.Value) -> int | None:
         """Return a duration in milliseconds, reporting anything that is not a duration."""
         if isinstance(node, ast.Duration):
-            return duration_ms(node.text)
+            ms = duration_ms(node.text)
+            if ms > ir.INT_MAX:
+                self.error(codes.OUT_OF_RANGE, "the duration does not fit in 64 bits", node.span)
+                return None
+            return ms
         self.error(codes.WRONG_TYPE, "expected a duration such as 30s or 14d", node.span)
         return None
+
+    def positive_duration(self, node: ast.Value, what: str) -> int | None:
+        """A duration that must be above zero (a timeout)."""
+        ms = self.duration(node)
+        if ms is not None and ms <= 0:
+            self.error(codes.OUT_OF_RANGE, f"{what} must be positive", node.span)
+            return None
+        return ms
+
+    def count(self, node: ast.Number) -> int | None:
+        """A whole number written without a sign, within 64 bits (counts, seeds, indices)."""
+        value = int(node.text)
+        if not 0 <= value <= ir.INT_MAX:
+            what = "negative" if value < 0 else "too large for 64 bits"
+            self.error(codes.OUT_OF_RANGE, f"the number is {what}", node.span)
+            return None
+        return value
 
     def integer(self, node: ast.Value) -> int | None:
         """Return a whole number, reporting anything else."""
@@ -308,14 +329,14 @@ class SuiteCompiler:
             path = ctx.file_ref(value, must_exist=False)
             return {"cache": path} if path is not None else {}
         if key == "timeout":
-            ms = ctx.duration(value)
-            if ms is not None and ms <= 0:
-                ctx.error(codes.OUT_OF_RANGE, "the judge timeout must be positive", value.span)
-                return {}
+            ms = ctx.positive_duration(value, "the judge timeout")
             return {"timeout_ms": ms} if ms is not None else {}
         if key == "temperature":
-            if isinstance(value, ast.Number):
+            if isinstance(value, ast.Number) and 0 <= Decimal(value.text) <= 2:
                 return {"temperature": decimal_text(Decimal(value.text))}
+            if isinstance(value, ast.Number):
+                ctx.error(codes.OUT_OF_RANGE, "temperature is between 0 and 2", value.span)
+                return {}
             ctx.error(codes.WRONG_TYPE, "expected a number such as 0 or 0.2", value.span)
             return {}
         number = ctx.integer(value)
@@ -429,7 +450,9 @@ class ModeCompiler:
             self.fields[key] = text
 
     def _seen(self, stmt: ast.Seen) -> ir.Seen | None:
-        count, total = int(stmt.count.text), int(stmt.total.text)
+        count, total = self.ctx.count(stmt.count), self.ctx.count(stmt.total)
+        if count is None or total is None:
+            return None
         ok = True
         if count > total or total <= 0:
             why = (

@@ -124,7 +124,8 @@ class ExprCompiler:
     def _contains(self, node: ast.Contains) -> ir.Expr | None:
         operand, kind = self.operand(node.operand)
         if operand is not None and (kind == "number" or isinstance(kind, dict)):
-            self._misuse(node.operand, "'contains' applies to text or a list")
+            word = "icontains" if node.ignore_case else "contains"
+            self._misuse(node.operand, f"'{word}' applies to text or a list")
             return None
         if node.quantifier is None:
             value = self.literal(node.value)
@@ -221,7 +222,9 @@ class ExprCompiler:
         )
 
     def _external(self, node: ast.Run | ast.Python) -> ir.Expr | None:
-        timeout = self.ctx.duration(node.timeout) if node.timeout else 10_000
+        timeout = (
+            self.ctx.positive_duration(node.timeout, "the timeout") if node.timeout else 10_000
+        )
         if timeout is None:
             return None
         if isinstance(node, ast.Run):
@@ -279,6 +282,9 @@ class ExprCompiler:
 
     def _walk(self, shape: object, steps: list[ast.Step], where: str) -> object:
         for step in steps:
+            if isinstance(step, ast.Index) and abs(step.index) > ir.INT_MAX:
+                self.ctx.error(codes.OUT_OF_RANGE, "the index does not fit in 64 bits", step.span)
+                return _BAD
             if shape is None:
                 return None
             if isinstance(shape, list) and isinstance(step, ast.Index):

@@ -204,7 +204,7 @@ def _judge_field(ctx: Context, field: ast.JudgeField, values: dict[str, Any]) ->
         ctx.error(codes.WRONG_TYPE, "expected the model name as a string", field.value.span)
         return False
     values["labels"] = ctx.file_ref(field.value, must_exist=True)
-    values["seed"] = int(field.seed.text) if field.seed else None
+    values["seed"] = ctx.count(field.seed) if field.seed else None
     return _split(ctx, field, values) and values["labels"] is not None
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
+from evalspec.diagnostics import Severity
 from evalspec.report import markdown
 from evalspec.report.common import failed_gates, shown_rate
 from evalspec.run.results import Results, Verdict
@@ -63,6 +64,23 @@ def report(results: Results, verdicts: Iterable[Verdict], out: TextIO) -> None:
                 )
             )
             warnings += 1
+    for diag in results.diagnostics:  # self-test misses on the example line, missing verdicts
+        if diag.span is None or not diag.path.endswith(".eval"):
+            continue
+        level = "error" if diag.severity == Severity.ERROR else "warning"
+        if (errors if level == "error" else warnings) >= MAX_ANNOTATIONS:
+            continue
+        out.write(
+            annotation(
+                level,
+                diag.path,
+                diag.span.line,
+                diag.span.end_line,
+                f"evalspec: {diag.code}",
+                diag.message,
+            )
+        )
+        errors, warnings = (errors + 1, warnings) if level == "error" else (errors, warnings + 1)
     if errors > MAX_ANNOTATIONS:
         out.write(
             f"::notice::{errors - MAX_ANNOTATIONS} more failed gate(s): see the step summary\n"

@@ -42,7 +42,7 @@ def _write(results: Results, out: TextIO) -> None:
         )
         out.write(
             f"| {mark} | `{_cell(mode.mode)}` | {shown_rate(mode)} | {interval(mode)} | "
-            f"{mode.fired} / {mode.evaluated} | {gates} |\n"
+            f"{mode.fired} / {mode.evaluated}{_pending(mode.pending)} | {gates} |\n"
         )
     for mode in ranked(results.modes):
         if not (failed_gates(mode) or mode.failing):
@@ -67,3 +67,7 @@ def _cell(text: str) -> str:
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _pending(count: int) -> str:
+    return f" ({count} pending)" if count else ""

@@ -26,20 +26,14 @@ def report(results: Results, verdicts: Iterable[Verdict], out: TextIO) -> None:
 
 
 def _table(modes: list[ModeResult], out: TextIO) -> None:
-    rows = [("", "mode", "rate", "95% interval", "fired/evaluated", "errors", "skipped")]
+    pending = any(mode.pending for mode in modes)  # a column only when human guards wait
+    header = ("", "mode", "rate", "95% interval", "fired/evaluated", "errors", "skipped")
+    rows: list[tuple[str, ...]] = [header + (("pending",) if pending else ())]
     for mode in modes:
         mark = "x" if failed_gates(mode) else " "
-        rows.append(
-            (
-                mark,
-                mode.mode,
-                shown_rate(mode),
-                interval(mode),
-                f"{mode.fired}/{mode.evaluated}",
-                str(mode.errors),
-                str(mode.skipped),
-            )
-        )
+        row = (mark, mode.mode, shown_rate(mode), interval(mode), f"{mode.fired}/{mode.evaluated}",
+               str(mode.errors), str(mode.skipped))  # fmt: skip
+        rows.append(row + ((str(mode.pending),) if pending else ()))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
