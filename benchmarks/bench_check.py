@@ -42,8 +42,10 @@ mode bench "Five guards over every trace" {
   assert not output icontains "lawsuit"
 }
 """
-WORDS = ("order parcel refund delivery kettle pan thanks please return policy week courier "
-         "lawsuit sorry thank you item price shipping express standard").split()
+WORDS = (
+    "order parcel refund delivery kettle pan thanks please return policy week courier "
+    "lawsuit sorry thank you item price shipping express standard"
+).split()
 
 
 def make_traces(path: Path, n: int) -> None:
@@ -57,8 +59,10 @@ def make_traces(path: Path, n: int) -> None:
                 "id": f"tr_{i:07d}",
                 "input": "Where is my order? " + " ".join(rng.choice(WORDS) for _ in range(12)),
                 "output": text.capitalize() + ".",
-                "messages": [{"role": "user", "content": "Where is my order?"},
-                             {"role": "assistant", "content": "Let me check."}],
+                "messages": [
+                    {"role": "user", "content": "Where is my order?"},
+                    {"role": "assistant", "content": "Let me check."},
+                ],
                 "metadata": {"channel": rng.choice(["web", "app", "email"]), "turn": i % 7},
                 "latency_ms": rng.randint(200, 3000),
             }
@@ -85,8 +89,13 @@ def bare_loop(path: Path) -> tuple[float, int]:
                 is_json = True
             except msgspec.DecodeError:
                 is_json = False
-            ok = ("order" in out and thanks.search(out) is not None and not is_json
-                  and len(out) <= 600 and "lawsuit" not in out.casefold())
+            ok = (
+                "order" in out
+                and thanks.search(out) is not None
+                and not is_json
+                and len(out) <= 600
+                and "lawsuit" not in out.casefold()
+            )
             fired += not ok
     return time.perf_counter() - start, fired
 
@@ -136,13 +145,17 @@ def main() -> None:
         size_mb = traces.stat().st_size / 1e6
         bare, fired = bare_loop(traces)
         wall, code, peak = run_check(spec, args.jobs)
-        print(f"{n:>9,} traces ({size_mb:,.0f} MB): bare loop {bare:6.2f} s ({fired:,} fired) | "
-              f"check -j {args.jobs} {wall:6.2f} s (exit {code}) = {wall / bare:4.2f} x | "
-              f"peak {peak:5.0f} MB")
+        print(
+            f"{n:>9,} traces ({size_mb:,.0f} MB): bare loop {bare:6.2f} s ({fired:,} fired) | "
+            f"check -j {args.jobs} {wall:6.2f} s (exit {code}) = {wall / bare:4.2f} x | "
+            f"peak {peak:5.0f} MB"
+        )
         if n <= 10_000:
             single, code, peak1 = run_check(spec, 1)
-            print(f"{'':>9}  check -j 1 on {n:,} traces: {single:.2f} s wall (exit {code}), "
-                  f"peak {peak1:.0f} MB")
+            print(
+                f"{'':>9}  check -j 1 on {n:,} traces: {single:.2f} s wall (exit {code}), "
+                f"peak {peak1:.0f} MB"
+            )
 
 
 if __name__ == "__main__":

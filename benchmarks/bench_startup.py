@@ -24,8 +24,13 @@ COMMANDS = {
 
 def timed(args: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "evalspec", *args], cwd=REPO, check=False,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "evalspec", *args],
+        cwd=REPO,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 
@@ -43,8 +48,10 @@ def main() -> None:
     print(f"{'python -c pass':<34} median {statistics.median(python) * 1000:6.1f} ms")
     for name, argv in COMMANDS.items():
         runs = [timed(argv) for _ in range(args.repeat)]
-        print(f"{name:<34} median {statistics.median(runs) * 1000:6.1f} ms, "
-              f"best {min(runs) * 1000:6.1f} ms")
+        print(
+            f"{name:<34} median {statistics.median(runs) * 1000:6.1f} ms, "
+            f"best {min(runs) * 1000:6.1f} ms"
+        )
 
 
 if __name__ == "__main__":

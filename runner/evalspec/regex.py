@@ -241,11 +241,19 @@ def _group(pattern: str, i: int) -> tuple[str, int]:
             "flags are i, m and s",
         )
     if "m" in letters and (match.group(3) == ":" or match.group(2) is not None):
-        raise _fail("the m flag applies to the whole pattern only", i, len(match.group(0)) + 1,
-                    "write /pattern/m, or (?m) at the start")
+        raise _fail(
+            "the m flag applies to the whole pattern only",
+            i,
+            len(match.group(0)) + 1,
+            "write /pattern/m, or (?m) at the start",
+        )
     if match.group(3) == ")" and match.group(2) is not None:
-        raise _fail("a leading flag group can only turn flags on", i, len(match.group(0)) + 1,
-                    "turn a flag off for part of the pattern with (?-s:...)")
+        raise _fail(
+            "a leading flag group can only turn flags on",
+            i,
+            len(match.group(0)) + 1,
+            "turn a flag off for part of the pattern with (?-s:...)",
+        )
     if match.group(3) == ")" and i != 0:
         raise _fail(
             "inline flags must open the pattern",

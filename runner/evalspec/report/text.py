@@ -35,8 +35,8 @@ def _table(modes: list[ModeResult], out: TextIO) -> None:
                str(mode.errors), str(mode.skipped))  # fmt: skip
         rows.append(row + ((str(mode.pending),) if pending else ()))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+    for line in rows:
+        cells = (cell.ljust(width) for cell, width in zip(line, widths, strict=True))
         out.write("  ".join(cells).rstrip() + "\n")
 
 
