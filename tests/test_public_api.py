@@ -8,7 +8,7 @@ import evalspec
 
 
 def test_all_is_exact() -> None:
-    assert sorted(evalspec.__all__) == ["__version__", "compile", "fmt", "parse"]
+    assert sorted(evalspec.__all__) == ["__version__", "check", "compile", "fmt", "lint", "parse"]
 
 
 def test_facade_round_trip(project: Path) -> None:
@@ -17,3 +17,19 @@ def test_facade_round_trip(project: Path) -> None:
     assert evalspec.fmt(spec.read_text()) == "mode m {\n  assert output is json\n}\n"
     assert evalspec.parse(spec.read_text()).items[0].name.value == "m"
     assert evalspec.compile(spec).modes[0].name == "m"
+
+
+def test_facade_check_and_lint(project: Path) -> None:
+    (project / "traces.jsonl").write_text(
+        '{"id": "a", "output": "{}"}\n{"id": "b", "output": "not json"}\n', encoding="utf-8"
+    )
+    spec = project / "a.eval"
+    spec.write_text(
+        'suite s {\n  traces "traces.jsonl"\n}\n\nmode m {\n  max_rate 10%\n'
+        "  assert output is json\n}\n",
+        encoding="utf-8",
+    )
+    results = evalspec.check(spec)
+    assert (results.modes[0].fired, results.modes[0].evaluated, results.exit_code) == (1, 2, 1)
+    report = evalspec.lint([spec])
+    assert "ES301" in {d.code for d in report.diagnostics}  # no example traces named

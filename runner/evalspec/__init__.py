@@ -15,8 +15,10 @@ from evalspec._version import __version__
 if TYPE_CHECKING:
     from evalspec.ir import EvalFile
     from evalspec.lang.ast import File
+    from evalspec.lint.engine import LintReport
+    from evalspec.run.results import Results
 
-__all__ = ["__version__", "compile", "fmt", "parse"]
+__all__ = ["__version__", "check", "compile", "fmt", "lint", "parse"]
 
 
 def parse(text: str, path: str = "<string>") -> File:
@@ -38,3 +40,35 @@ def fmt(text: str, path: str = "<string>") -> str:
     from evalspec.lang.fmt import format_text
 
     return format_text(text, path)
+
+
+def lint(files: list[str | Path], root: str | Path | None = None) -> LintReport:
+    """Lint spec files; the report holds the findings (``report.diagnostics``)."""
+    from evalspec.lint import lint as _lint
+
+    return _lint([Path(f) for f in files], root=Path(root) if root is not None else None)
+
+
+def check(
+    spec: str | Path,
+    traces: list[str] | None = None,
+    root: str | Path | None = None,
+    allow_exec: bool = False,
+) -> Results:
+    """Check a spec against its traces (or ``traces``, paths or globs) without a baseline.
+
+    Returns the results document; ``results.exit_code`` is what ``evalspec check`` would return.
+    """
+    from evalspec.lang.load import compile_path
+    from evalspec.lang.resolve import find_root
+    from evalspec.run.check import CheckOptions, Spec, run_check
+
+    path = Path(spec)
+    project = Path(root) if root is not None else find_root(path.parent)
+    doc = compile_path(path, root=project)
+    options = CheckOptions(traces=traces or (), allow_exec=allow_exec)
+    results, runs = run_check([Spec(doc, path.as_posix(), project.resolve())], options)
+    for run in runs:
+        if run.output.spool is not None:
+            run.output.spool.close()
+    return results

@@ -1,0 +1,178 @@
+"""What rules read besides the spec: the lock file, label files, named traces, judge prompts.
+
+Everything here is offline and read-only. A :class:`Project` caches what several files of one
+lint run share: the lock, label files, and small trace sources (a reviewed sample is read once
+for every spec that names it); a large source is streamed per spec, only until every named id
+is found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from evalspec import ir
+from evalspec.errors import TraceError, UsageError
+
+if TYPE_CHECKING:
+    from evalspec.run.baseline import Lock
+    from evalspec.run.labels import Label
+    from evalspec.traces.record import Trace
+
+#: Trace codes meaning "the pattern matches no file" (reported by ES105, not as a lookup failure).
+_NO_FILES = "ES714"
+
+
+@dataclass(frozen=True)
+class TraceLookup:
+    """The traces a spec names, as found in its suite's source.
+
+    ``source`` lists the patterns looked in (the suite's ``examples``, else its ``traces``);
+    ``found`` maps ids to traces; ``problem`` says why the source could not be read, and
+    ``no_files`` that its patterns match no file (ES105's finding, so lookups stay quiet);
+    ``truncated`` that reading stopped at a limit before the end of the source.
+    """
+
+    source: tuple[str, ...]
+    found: dict[str, Trace]
+    problem: str | None = None
+    no_files: bool = False
+    truncated: bool = False
+
+
+def trace_source(suite: ir.Suite | None) -> tuple[str, ...]:
+    """The patterns example ids are looked up in: ``examples``, else ``traces``."""
+    if suite is None:
+        return ()
+    return tuple(suite.examples or suite.traces)
+
+
+def lookup_traces(
+    root: Path, suite: ir.Suite | None, ids: Collection[str] | None, limit: int | None = None
+) -> TraceLookup:
+    """Stream the suite's trace source and keep the traces named by ``ids`` (every one: ``None``).
+
+    Reading stops as soon as every id is found, or after ``limit`` traces (``truncated``).
+    """
+    from evalspec.traces import ProblemLog, read_traces
+
+    source = trace_source(suite)
+    found: dict[str, Trace] = {}
+    if not source or ids is not None and not ids:
+        return TraceLookup(source, found)
+    fmt = suite.trace_format if suite else None
+    try:
+        for count, trace in enumerate(
+            read_traces(source, base_dir=root, format=fmt, problems=ProblemLog()), 1
+        ):
+            if limit is not None and count > limit:
+                return TraceLookup(source, found, truncated=True)
+            if (ids is None or trace.id in ids) and trace.id not in found:
+                found[trace.id] = trace
+            if ids is not None and len(found) == len(ids):
+                break
+    except TraceError as exc:
+        if any(d.code == _NO_FILES for d in exc.diagnostics):
+            return TraceLookup(source, found, no_files=True)
+        return TraceLookup(source, found, problem=str(exc))
+    except UsageError as exc:
+        return TraceLookup(source, found, problem=str(exc))
+    return TraceLookup(source, found)
+
+
+#: A trace source with at most this many traces is read once and kept for every spec using it.
+SHARED_TRACES = 10_000
+
+
+@dataclass
+class Project:
+    """Per-process caches shared by the files of one lint run, keyed by absolute path."""
+
+    _locks: dict[Path, Lock] = field(default_factory=dict)
+    _labels: dict[Path, list[Label] | None] = field(default_factory=dict)
+    _sources: dict[tuple[Path, tuple[str, ...], str | None], TraceLookup | None] = field(
+        default_factory=dict
+    )
+
+    def traces(self, root: Path, suite: ir.Suite | None, ids: Collection[str]) -> TraceLookup:
+        """Look ``ids`` up in the suite's trace source.
+
+        A small source (a reviewed sample) is read once and shared by every spec that names it;
+        a larger one is streamed for each spec, stopping when every id is found.
+        """
+        source = trace_source(suite)
+        if not source or not ids:
+            return TraceLookup(source, {})
+        key = (root, source, suite.trace_format if suite else None)
+        if key not in self._sources:
+            whole = lookup_traces(root, suite, None, limit=SHARED_TRACES)
+            self._sources[key] = None if whole.truncated else whole
+        shared = self._sources[key]
+        if shared is None:
+            return lookup_traces(root, suite, ids)
+        found = {i: shared.found[i] for i in ids if i in shared.found}
+        return TraceLookup(source, found, shared.problem, shared.no_files)
+
+    def lock(self, root: Path) -> Lock:
+        """The project's ``evalspec.lock`` (an empty lock when there is none).
+
+        Raises:
+            UsageError: the lock file does not parse (exit code 2, as for ``check``).
+        """
+        from evalspec.run.baseline import LOCK_NAME, read_lock
+
+        path = root / LOCK_NAME
+        if path not in self._locks:
+            self._locks[path] = read_lock(path)
+        return self._locks[path]
+
+    def labels(self, path: Path) -> list[Label] | None:
+        """The decided and undecided labels of a labels file; ``None`` when it cannot be read.
+
+        Lines that are not valid labels are skipped: ``check`` and ``judge calibrate`` report them.
+        """
+        from evalspec.run.labels import read_labels
+
+        if path not in self._labels:
+            try:
+                self._labels[path] = read_labels(path, path.as_posix())[0]
+            except OSError:
+                self._labels[path] = None
+        return self._labels[path]
+
+
+def prompt_text(root: Path, guard: ir.JudgeGuard) -> str | None:
+    """A judge's prompt template: inline, or read from its file (``None`` if unreadable)."""
+    if guard.prompt is not None:
+        return guard.prompt
+    if guard.prompt_file is None:
+        return None
+    try:
+        return (root / guard.prompt_file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def sha256_bytes(data: bytes) -> str:
+    """The digest ``judge calibrate`` records (``judge.calibrate.sha256_file``/``sha256_text``).
+
+    Computed here rather than imported so that lint does not load the judge's prompt machinery.
+    """
+    return hashlib.sha256(data).hexdigest()
+
+
+def prompt_sha256(root: Path, guard: ir.JudgeGuard) -> str | None:
+    """The prompt hash in the lock: of the template text, inline or read from its file."""
+    text = prompt_text(root, guard)
+    return sha256_bytes(text.encode("utf-8")) if text is not None else None
+
+
+def labels_sha256(root: Path, guard: ir.JudgeGuard) -> str | None:
+    """The hash of a judge's labels file, as recorded in the lock (``None`` if unreadable)."""
+    try:
+        return sha256_bytes((root / guard.labels).read_bytes()) if guard.labels else None
+    except OSError:
+        return None
