@@ -88,3 +88,18 @@ def test_schema_command_prints_each_schema(name: str) -> None:
 def test_unknown_command_is_a_usage_error() -> None:
     code, _, err = invoke("chek")
     assert code == 2 and "No such command" in err
+
+
+def test_version_from_the_console_script_imports_no_cli_framework() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "sys.argv = ['evalspec', '--version']\n"
+        "from evalspec._entry import main\n"
+        "assert main() == 0\n"
+        "assert 'click' not in sys.modules and 'lark' not in sys.modules\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.startswith("evalspec ")

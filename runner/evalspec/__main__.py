@@ -2,6 +2,7 @@
 
 import sys
 
-from evalspec.cli import main
+from evalspec._entry import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

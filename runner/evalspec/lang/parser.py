@@ -33,7 +33,6 @@ MAX_ERRORS = 50
 
 _LOCK = threading.Lock()
 _COMMENTS: list[Token] = []
-_LEXED: list[Token] = []  # the last two tokens lexed, to tell recovery from fresh errors
 
 
 def _remember_comment(tok: Token) -> Token:
@@ -41,20 +40,10 @@ def _remember_comment(tok: Token) -> Token:
     return tok
 
 
-def _remember_token(tok: Token) -> Token:
-    _LEXED.append(tok)
-    if len(_LEXED) > 2:
-        del _LEXED[0]
-    return tok
-
-
 @cache
 def _parser(strict: bool = False) -> Lark:
     """Build (or load from Lark's cache) the LALR parser; ``strict`` checks grammar conflicts."""
     grammar = grammar_path().read_text(encoding="utf-8")
-    terminals = Lark(grammar, parser="lalr", cache=not strict).terminals
-    callbacks = {t.name: _remember_token for t in terminals if not t.name.startswith("__")}
-    callbacks["COMMENT"] = _remember_comment
     return Lark(
         grammar,
         parser="lalr",
@@ -62,7 +51,7 @@ def _parser(strict: bool = False) -> Lark:
         keep_all_tokens=True,
         maybe_placeholders=True,
         transformer=ToAst(),
-        lexer_callbacks=callbacks,
+        lexer_callbacks={"COMMENT": _remember_comment},
         cache=not strict,
         strict=strict,
     )
@@ -155,7 +144,6 @@ def parse_tree(text: str, path: str) -> tuple[ast.File | None, list[Diagnostic]]
     recovery = _Recovery(text, path)
     with _LOCK:
         _COMMENTS.clear()
-        _LEXED.clear()
         STATE.reset(path)
         try:
             # the transformer builds the AST while parsing, so Lark returns an ast.File
@@ -185,7 +173,7 @@ class _Recovery:
 
     ``error_line`` is the line of the error being recovered from (0 when none). A failure on a
     later line is a consequence of that error unless the parser accepted a token since, which the
-    lexer callbacks tell (``_LEXED``).
+    top of the parser's stack tells.
     """
 
     text: str
@@ -223,13 +211,12 @@ class _Recovery:
         return True
 
     def _accepted_since_error(self, exc: UnexpectedInput) -> bool:
-        lexed = list(_LEXED)
-        if isinstance(exc, UnexpectedToken) and lexed and lexed[-1] is exc.token:
-            lexed.pop()
-        if not lexed:
+        """Whether the parser took a token from a line after the error (recovery is over)."""
+        parser = exc.interactive_parser
+        stack = parser.parser_state.value_stack if parser is not None else []
+        if not stack or stack[-1] is self.skipped:
             return False
-        last = lexed[-1]
-        return (last.line or 0) > self.error_line and last is not self.skipped
+        return _end_line(stack[-1]) > self.error_line
 
     def _skip(self, exc: UnexpectedInput) -> None:
         self.skipped = exc.token if isinstance(exc, UnexpectedToken) else None
@@ -296,3 +283,14 @@ def _pop_to(exc: UnexpectedToken, depth: int) -> None:
     del state.state_stack[depth:]
     del state.value_stack[depth - 1 :]
     exc.expected = {t for t in state.parse_conf.states[state.position] if t.isupper()}
+
+
+def _end_line(value: object) -> int:
+    """The last line of a parser stack entry: a token, an AST node, or a list of them."""
+    if isinstance(value, Token):
+        return value.end_line or 0
+    span = getattr(value, "span", None)
+    if span is not None:
+        return int(span.end_line)
+    children = value if isinstance(value, list) else getattr(value, "children", None)
+    return _end_line(children[-1]) if children else 0
