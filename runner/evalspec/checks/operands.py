@@ -12,10 +12,12 @@ field in ``evalspec.traces.record`` is a one-line change in :data:`ROOT_FIELDS` 
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from types import CodeType
 from typing import Any, NamedTuple
 
 import msgspec
@@ -136,9 +138,14 @@ def fused(src: TextSource, test: str, **names: Any) -> tuple[Test, Test]:
     if src.attr not in ROOT_FIELDS.values() or not src.attr.isidentifier():
         raise ValueError(f"not a record field: {src.attr!r}")
     scope: dict[str, Any] = {"missing": missing, "name": src.name, **names}
-    source = _FUSED.format(attr=src.attr, test=test)
-    exec(compile(source, f"<evalspec check on {src.name}>", "exec"), scope)
+    exec(_fused_code(src.attr, src.name, test), scope)
     return scope["test"], scope["negated"]
+
+
+@functools.lru_cache(maxsize=1024)
+def _fused_code(attr: str, name: str, test: str) -> CodeType:
+    """The compiled code of a fused check: the same few shapes recur across guards and specs."""
+    return compile(_FUSED.format(attr=attr, test=test), f"<evalspec check on {name}>", "exec")
 
 
 def compile_operand(op: ir.Operand) -> Getter:
