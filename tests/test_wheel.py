@@ -60,7 +60,8 @@ def test_installed_wheel_compiles_outside_the_checkout(wheel: Path, tmp_path: Pa
         text=True,
     ).stdout.strip()
     # dependencies come from this environment (a plain path entry does not run its .pth hooks,
-    # so the checkout's editable install stays invisible); evalspec itself only from the wheel
+    # so the checkout's editable install stays invisible); evalspec itself only from the wheel,
+    # installed even if the parent environment has the same version (--ignore-installed)
     Path(child_site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
         [
@@ -71,6 +72,7 @@ def test_installed_wheel_compiles_outside_the_checkout(wheel: Path, tmp_path: Pa
             str(python),
             "install",
             "--no-deps",
+            "--ignore-installed",
             "-q",
             str(wheel),
         ],

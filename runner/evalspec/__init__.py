@@ -1,6 +1,7 @@
 """evalspec: executable failure-mode specs for AI products.
 
-The façade re-exports the few functions most callers need; everything else lives in the stage
+The façade re-exports the few functions most callers need (linting is ``evalspec.lint.lint``:
+a function here would be shadowed by that subpackage); everything else lives in the stage
 packages (``evalspec.lang``, ``evalspec.traces``, ``evalspec.checks``, ``evalspec.run``, ...).
 Imports are deferred so that ``import evalspec`` stays cheap.
 """
@@ -15,10 +16,9 @@ from evalspec._version import __version__
 if TYPE_CHECKING:
     from evalspec.ir import EvalFile
     from evalspec.lang.ast import File
-    from evalspec.lint.engine import LintReport
     from evalspec.run.results import Results
 
-__all__ = ["__version__", "check", "compile", "fmt", "lint", "parse"]
+__all__ = ["__version__", "check", "compile", "fmt", "parse"]
 
 
 def parse(text: str, path: str = "<string>") -> File:
@@ -40,13 +40,6 @@ def fmt(text: str, path: str = "<string>") -> str:
     from evalspec.lang.fmt import format_text
 
     return format_text(text, path)
-
-
-def lint(files: list[str | Path], root: str | Path | None = None) -> LintReport:
-    """Lint spec files; the report holds the findings (``report.diagnostics``)."""
-    from evalspec.lint import lint as _lint
-
-    return _lint([Path(f) for f in files], root=Path(root) if root is not None else None)
 
 
 def check(

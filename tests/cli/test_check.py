@@ -414,7 +414,7 @@ def test_bundled_example_candidate_traces_regress(
         "  support.eval:21:1: missing_refusal: max_rate: rate 11.3% is above max_rate 2%",
         "  support.eval:21:1: missing_refusal: baseline: rate 11.3% (6/53) vs baseline 0% (0/50), "
         "one-sided p = 0.0161, alpha 5%",
-        "  support.eval:59:1: rambling: baseline: rate 6% (24/400) vs baseline 0.8% (3/400), "
+        "  support.eval:74:1: rambling: baseline: rate 6% (24/400) vs baseline 0.8% (3/400), "
         "one-sided p = 1.87e-05, alpha 5%",
         "",
         "FAILED (exit 1)",

@@ -155,15 +155,17 @@ def test_calibrate_with_the_endpoint_down_records_nothing(
 def test_compare_prints_coverage_ffr_and_alignment_per_guard(
     project: Path, served: FakeJudgeServer, evalspec: Evalspec
 ) -> None:
-    # judge: tp 5, fn 1 (p6), tn 5, fp 1 (f6). assert (flags "idiot"): tp 6, tn 2 (f5, f6),
-    # fp 4. Together: a trace fails if either guard fails: tp 5, fn 1, tn 6, fp 0.
+    # The judge's train items (f2, f6: shown to it as examples) are left out, so every guard is
+    # compared on the 10 others. judge: tp 5, fn 1 (p6), tn 4, fp 0. assert (flags "idiot"):
+    # tp 6, tn 1 (f5), fp 3. Together (a trace fails if either fails): tp 5, fn 1, tn 4, fp 0.
+    assert [i for i, _, _ in split_items(LABELS, (20, 40, 40), 7).train] == ["f2", "f6"]
     ran = evalspec("judge", "compare", "rude", "j.eval")
     assert ran.code == 0
     assert ran.out == (
         "guard         kind     coverage    FFR  alignment    TPR    TNR     n  errors\n"
-        "judge-tone    judge       0.833  0.167      0.833  0.833  0.833    12       0\n"
-        "assert-1      assert      0.333  0.000      0.500  1.000  0.333    12       0\n"
-        "all guards    set         1.000  0.167      0.909  0.833  1.000    12       0\n"
+        "judge-tone    judge       1.000  0.167      0.909  0.833  1.000    10       0\n"
+        "assert-1      assert      0.250  0.000      0.400  1.000  0.250    10       0\n"
+        "all guards    set         1.000  0.167      0.909  0.833  1.000    10       0\n"
     )
 
 
@@ -175,10 +177,10 @@ def test_compare_with_the_endpoint_down_shows_no_vacuous_figures(
     ran = evalspec("judge", "compare", "rude", "j.eval")
     assert ran.code == 3
     assert ran.out.splitlines()[1] == (
-        "judge-tone    judge         -      -          -      -      -       0      12"
+        "judge-tone    judge         -      -          -      -      -       0      10"
     )
     assert ran.err.startswith(
-        "judge-tone: 12 verdict(s) missing: judge endpoint failed after 2 attempts: "
+        "judge-tone: 10 verdict(s) missing: judge endpoint failed after 2 attempts: "
         "connection error"
     )
 

@@ -43,8 +43,6 @@ COMMANDS: dict[str, str] = {
     "rule": "evalspec.cli.lint:rule",
     "traces": "evalspec.cli.traces:traces",
     "judge": "evalspec.cli.judge:judge",
-    "review": "evalspec.cli.review:review",
-    "taxonomy": "evalspec.cli.taxonomy:taxonomy",
 }
 
 

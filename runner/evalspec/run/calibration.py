@@ -205,7 +205,7 @@ def compare(
     offline: bool,
 ) -> list[GuardAgreement]:
     """Evaluate every guard of ``mode`` on the labelled traces and compare with the labels."""
-    pairs = labelled_traces(root, doc.suite, labels)
+    pairs, shots = _held_out(root, doc, mode, labelled_traces(root, doc.suite, labels))
     if not pairs:
         raise UsageError(f"no labelled trace found for mode '{mode.name}'")
     env = CheckEnv(root)
@@ -216,7 +216,6 @@ def compare(
             check = compile_expr(guard.expr, env)
             columns[guard.id] = [evaluate(check, t)[0].value for t, _ in pairs]
         elif isinstance(guard, ir.JudgeGuard) and store is not None:
-            shots: list[FewShot] = []
             settings = settings_for(doc.suite, guard, offline)
             graded = asyncio.run(_grade(settings, store, _template(root, guard), shots, pairs))
             columns[guard.id] = [v for v, _ in graded]
@@ -231,6 +230,26 @@ def compare(
     for row in rows:
         row.missing, row.reason = missing.get(row.guard, (0, ""))
     return rows
+
+
+def _held_out(
+    root: Path, doc: ir.EvalFile, mode: ir.Mode, pairs: list[tuple[Trace, Label]]
+) -> tuple[list[tuple[Trace, Label]], list[FewShot]]:
+    """The items every guard is compared on, and the judge's few-shot examples.
+
+    When the mode's judge has a split, its train items are left out (the judge was shown them,
+    so they would flatter it) and the judge sees the same few-shot examples as in ``check`` and
+    ``calibrate``, so their cached verdicts are reused.
+    """
+    judge = next((g for g in mode.guards if isinstance(g, ir.JudgeGuard) and g.labels), None)
+    if judge is None:
+        return pairs, []
+    percent = (
+        (judge.split.train, judge.split.dev, judge.split.test) if judge.split else DEFAULT_SPLIT
+    )
+    split = split_items(pairs, percent, judge.seed if judge.seed is not None else DEFAULT_SEED)
+    shots = few_shots([(t, lab.label or "", lab.note or "") for t, lab in split.train])
+    return split.dev + split.test, shots
 
 
 def _kind(mode: ir.Mode, guard_id: str) -> str:
