@@ -1,8 +1,7 @@
-"""Integration with real course data (ai-evals-course/recipe-chatbot, GPL-3.0).
+"""Integration with real traces: the AI evals course's recipe chatbot data (GPL-3.0).
 
-The data is never copied into the repository: these tests read the developers' shared copy
-(``../shared/data/recipe-chatbot`` beside the checkout, or ``$EVALSPEC_RECIPE_DATA``) and
-skip when it is absent.
+The data is never copied into the repository: these tests read the folder named by
+``$EVALSPEC_RECIPE_DATA`` and skip when it is not set.
 """
 
 from __future__ import annotations
@@ -16,11 +15,11 @@ from evalspec.traces import detect_format
 
 from .helpers import read
 
-DATA = Path(
-    os.environ.get("EVALSPEC_RECIPE_DATA")
-    or Path(__file__).resolve().parents[3] / "shared" / "data" / "recipe-chatbot"
+DATA = Path(os.environ.get("EVALSPEC_RECIPE_DATA", "")).resolve()
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("EVALSPEC_RECIPE_DATA") or not DATA.is_dir(),
+    reason="set EVALSPEC_RECIPE_DATA to the recipe chatbot data folder",
 )
-pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason="recipe-chatbot data not available")
 
 
 @pytest.mark.parametrize(
