@@ -23,21 +23,23 @@ from typing import Any
 
 from evalspec.traces.base import Importer, Item, add_usage, from_messages, source, verdict_of
 from evalspec.traces.codes import INVALID_RECORD
-from evalspec.traces.messages import messages, parse_arguments
+from evalspec.traces.messages import messages
 from evalspec.traces.otel import CONTENT_PREFIXES, guarded
 from evalspec.traces.problems import ProblemLog, RecordContext
 from evalspec.traces.reader import TraceFile, json_records
-from evalspec.traces.record import Annotation, AnnotationKind, SpanKind, ToolCall, Trace, Usage
+from evalspec.traces.record import Annotation, AnnotationKind, SpanKind, Trace, Usage
 from evalspec.traces.spans import (
     RawSpan,
+    ToolAttributes,
     group_by_trace,
+    join_tool_spans,
     order_and_root,
     otlp_spans,
     phoenix_span,
     record_span,
     unflatten,
 )
-from evalspec.traces.values import decimal_text, json_text, parse_json, text_of
+from evalspec.traces.values import decimal_text, parse_json, text_of
 
 _KINDS: dict[str, SpanKind] = {
     "LLM": "llm",
@@ -114,7 +116,8 @@ def build_trace(spans: list[RawSpan], file: TraceFile, ctx: RecordContext) -> Tr
         output=_root_text(root, "output"),
         source=source("openinference", file, spans[0].line, trace_id=root.trace_id),
     )
-    _join_tool_spans(trace.tool_calls, [s for s in ordered if span_kind(s) == "tool"])
+    tools = [s for s in ordered if span_kind(s) == "tool"]
+    join_tool_spans(trace.tool_calls, tools, _TOOL_KEYS)
     _fill_common(trace, ordered, root, llm, main)
     return trace
 
@@ -167,30 +170,14 @@ def _json_or_none(value: str) -> Any:
         return None
 
 
-def _join_tool_spans(calls: list[ToolCall], tool_spans: list[RawSpan]) -> None:
-    by_id = {call.id: call for call in calls if call.id}
-    for span in tool_spans:
-        attrs = span.attributes
-        name = str(attrs.get("tool.name") or span.name)
-        call_id = attrs.get("tool_call.id") or attrs.get("tool.id")
-        call = by_id.get(str(call_id)) if call_id else None
-        if call is None:
-            call = next((c for c in calls if c.span_id is None and c.name == name), None)
-        if call is None:
-            arguments, raw = parse_arguments(attrs.get("input.value"))
-            call = ToolCall(
-                id=None if call_id is None else str(call_id),
-                name=name,
-                arguments=arguments,
-                arguments_raw=raw,
-            )
-            calls.append(call)
-        call.span_id = span.span_id
-        result = attrs.get("output.value")
-        if call.result is None and result is not None:
-            call.result = json_text(result)
-        if span.status == "error":
-            call.error = str(attrs.get("exception.message") or "error")
+_TOOL_KEYS = ToolAttributes(
+    ids=("tool_call.id", "tool.id"),
+    name="tool.name",
+    arguments="input.value",
+    result="output.value",
+    errors=("exception.message",),
+    match_by_name=True,
+)
 
 
 def _usage(llm: list[RawSpan]) -> Usage | None:

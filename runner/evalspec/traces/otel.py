@@ -21,13 +21,15 @@ from typing import Any
 
 from evalspec.traces.base import Importer, Item, add_usage, from_messages, source, verdict_of
 from evalspec.traces.codes import INVALID_RECORD
-from evalspec.traces.messages import messages, parse_arguments
+from evalspec.traces.messages import messages
 from evalspec.traces.problems import ProblemLog, RecordContext
 from evalspec.traces.reader import TraceFile, json_records
-from evalspec.traces.record import Annotation, Message, SpanKind, ToolCall, Trace, Usage
+from evalspec.traces.record import Annotation, Message, SpanKind, Trace, Usage
 from evalspec.traces.spans import (
     RawSpan,
+    ToolAttributes,
     group_by_trace,
+    join_tool_spans,
     order_and_root,
     otlp_spans,
     record_span,
@@ -119,7 +121,8 @@ def build_trace(spans: list[RawSpan], file: TraceFile, ctx: RecordContext) -> Tr
     trace = from_messages(
         root.trace_id, msgs, source=source("otel", file, spans[0].line, trace_id=root.trace_id)
     )
-    _join_tool_spans(trace.tool_calls, [s for s in ordered if span_kind(s) == "tool"])
+    tools = [s for s in ordered if span_kind(s) == "tool"]
+    join_tool_spans(trace.tool_calls, tools, _TOOL_KEYS)
     _fill_common(trace, ordered, root, model_calls, main)
     trace.spans = [record_span(s, span_kind(s), _plain_attributes(s)) for s in ordered]
     return trace
@@ -245,29 +248,14 @@ def _as_list(value: Any) -> list[Any]:
     return [] if value is None else [value]
 
 
-def _join_tool_spans(calls: list[ToolCall], tool_spans: list[RawSpan]) -> None:
-    """Attach ``execute_tool`` spans to the calls they ran; add calls that no message shows."""
-    by_id = {call.id: call for call in calls if call.id}
-    for span in tool_spans:
-        attrs = span.attributes
-        call_id = attrs.get("gen_ai.tool.call.id")
-        call = by_id.get(str(call_id)) if call_id is not None else None
-        if call is None:
-            arguments, raw = parse_arguments(attrs.get("gen_ai.tool.call.arguments"))
-            name = str(attrs.get("gen_ai.tool.name") or span.name.removeprefix("execute_tool "))
-            call = ToolCall(
-                id=None if call_id is None else str(call_id),
-                name=name,
-                arguments=arguments,
-                arguments_raw=raw,
-            )
-            calls.append(call)
-        call.span_id = span.span_id
-        result = attrs.get("gen_ai.tool.call.result")
-        if call.result is None and result is not None:
-            call.result = json_text(result)
-        if span.status == "error":
-            call.error = str(attrs.get("error.type") or attrs.get("exception.message") or "error")
+_TOOL_KEYS = ToolAttributes(
+    ids=("gen_ai.tool.call.id",),
+    name="gen_ai.tool.name",
+    arguments="gen_ai.tool.call.arguments",
+    result="gen_ai.tool.call.result",
+    errors=("error.type", "exception.message"),
+    name_prefix="execute_tool ",
+)
 
 
 def _usage(spans: list[RawSpan]) -> Usage | None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from evalspec.traces.codes import BROKEN_TREE
+from evalspec.traces.messages import parse_arguments
 from evalspec.traces.problems import RecordContext
-from evalspec.traces.record import Span, SpanKind
-from evalspec.traces.values import as_dict, iso_from_nanos, to_nanos
+from evalspec.traces.record import Span, SpanKind, ToolCall
+from evalspec.traces.values import as_dict, iso_from_nanos, json_text, to_nanos
 
 
 class RawSpan:
@@ -277,3 +278,38 @@ def _get(raw: dict[str, Any], *keys: str) -> Any:
 
 def _list(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+class ToolAttributes(NamedTuple):
+    """Where a convention keeps a tool span's call id, name, arguments, result and error."""
+
+    ids: tuple[str, ...]
+    name: str
+    arguments: str
+    result: str
+    errors: tuple[str, ...]
+    match_by_name: bool = False  # join a span without id to an unjoined call of the same name
+    name_prefix: str = ""  # stripped from the span name when the name attribute is absent
+
+
+def join_tool_spans(calls: list[ToolCall], tool_spans: list[RawSpan], keys: ToolAttributes) -> None:
+    """Attach tool spans to the calls they ran; add the calls that no message shows."""
+    by_id = {call.id: call for call in calls if call.id}
+    for span in tool_spans:
+        attrs = span.attributes
+        name = str(attrs.get(keys.name) or span.name.removeprefix(keys.name_prefix))
+        call_id = next((attrs[k] for k in keys.ids if attrs.get(k) is not None), None)
+        call = by_id.get(str(call_id)) if call_id is not None else None
+        if call is None and keys.match_by_name:
+            call = next((c for c in calls if c.span_id is None and c.name == name), None)
+        if call is None:
+            arguments, raw = parse_arguments(attrs.get(keys.arguments))
+            call_id_text = None if call_id is None else str(call_id)
+            call = ToolCall(id=call_id_text, name=name, arguments=arguments, arguments_raw=raw)
+            calls.append(call)
+        call.span_id = span.span_id
+        result = attrs.get(keys.result)
+        if call.result is None and result is not None:
+            call.result = json_text(result)
+        if span.status == "error":
+            call.error = str(next((attrs[k] for k in keys.errors if attrs.get(k)), "error"))
