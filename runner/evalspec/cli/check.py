@@ -10,7 +10,7 @@ import click
 
 from evalspec.cli._common import exit_with, load_specs, open_output
 from evalspec.diagnostics import Diagnostic
-from evalspec.report import FORMATS, NEEDS_VERDICTS, reporters
+from evalspec.report import FORMATS, NEEDS_VERDICTS, reporter
 from evalspec.run.baseline import LOCK_NAME, read_lock
 from evalspec.run.check import CheckOptions, run_check
 
@@ -95,7 +95,7 @@ def check(
     verdicts = (v for spool in spools for v in spool)
     try:
         with open_output(output) as out:
-            reporters()[fmt](results, verdicts, out)
+            reporter(fmt)(results, verdicts, out)
     finally:
         for spool in spools:
             spool.close()  # temporary files: removed even when writing the report fails

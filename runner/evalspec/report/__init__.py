@@ -1,4 +1,4 @@
-"""Reports of a check: one module per format, chosen through :data:`REPORTERS`.
+"""Reports of a check: one module per format, chosen through :func:`reporter`.
 
 Every reporter takes the results, the verdicts (an iterable read once; empty unless the format
 needs them) and a text stream to write to.
@@ -6,6 +6,7 @@ needs them) and a text stream to write to.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
@@ -14,19 +15,28 @@ from evalspec.run.results import Results, Verdict
 Reporter = Callable[[Results, Iterable[Verdict], TextIO], None]
 
 
-def reporters() -> dict[str, Reporter]:
-    """Map each ``--format`` value to its reporter (imported here to keep start-up lazy)."""
-    from evalspec.report import github, html, json_report, junit, markdown, text
+#: ``--format`` value -> "module:function" of its reporter.
+_REPORTERS = {
+    "text": "text:report",
+    "json": "json_report:report",
+    "ndjson": "json_report:report_lines",
+    "junit": "junit:report",
+    "github": "github:report",
+    "markdown": "markdown:report",
+    "html": "html:report",
+}
 
-    return {
-        "text": text.report,
-        "json": json_report.report,
-        "ndjson": json_report.report_lines,
-        "junit": junit.report,
-        "github": github.report,
-        "markdown": markdown.report,
-        "html": html.report,
-    }
+
+def reporter(name: str) -> Reporter:
+    """The reporter of one ``--format`` value, imported only when chosen."""
+    module, function = _REPORTERS[name].split(":")
+    found: Reporter = getattr(importlib.import_module(f"evalspec.report.{module}"), function)
+    return found
+
+
+def reporters() -> dict[str, Reporter]:
+    """Every reporter, by ``--format`` value."""
+    return {name: reporter(name) for name in _REPORTERS}
 
 
 #: Formats, in the order the CLI lists them.

@@ -9,12 +9,9 @@ Verdicts, when asked for, are spooled to a temporary file so memory stays flat.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -73,6 +70,8 @@ class VerdictSpool:
     """Verdicts written as JSON lines to a temporary file, read back once by a reporter."""
 
     def __init__(self) -> None:
+        import tempfile
+
         handle, name = tempfile.mkstemp(prefix="evalspec-verdicts-", suffix=".jsonl")
         os.close(handle)
         self.path = Path(name)
@@ -192,6 +191,8 @@ class ChunkedEngine:
         if self.jobs == 1 or len(chunks) == 1:
             parts = [task(chunk) for chunk in chunks]
         else:
+            from concurrent.futures import ProcessPoolExecutor
+
             with ProcessPoolExecutor(self.jobs, mp_context=_context()) as pool:
                 parts = list(pool.map(task, chunks))
         return _combine(chunks, parts, source, settings)
@@ -301,6 +302,8 @@ def _compiled(task: _Task) -> Any:
 
 
 def _context() -> Any:
+    import multiprocessing
+
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     return multiprocessing.get_context(method)
 
