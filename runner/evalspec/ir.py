@@ -16,6 +16,7 @@ newer minor version with unknown keys is rejected rather than half-understood.
 from __future__ import annotations
 
 import typing
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
@@ -443,6 +444,17 @@ class EvalFile(IRRecord, frozen=True):
 
 
 GUARD_KINDS: tuple[type[IRNode], ...] = (AssertGuard, JudgeGuard, HumanGuard)
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Yield ``node`` and every IR node, list item and value below it, depth first."""
+    yield node
+    if isinstance(node, msgspec.Struct):
+        for name in node.__struct_fields__:
+            yield from walk(getattr(node, name))
+    elif isinstance(node, list):
+        for item in node:
+            yield from walk(item)
 
 
 def kind_of(node: IRNode) -> str:

@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -215,15 +215,6 @@ def python_verdict(answer: Any, shown: str) -> Verdict:
     return verdict
 
 
-def _walk(expr: ir.Expr) -> Iterator[ir.Expr]:
-    yield expr
-    if isinstance(expr, (ir.And, ir.Or)):
-        for arg in expr.args:
-            yield from _walk(arg)
-    elif isinstance(expr, ir.Not):
-        yield from _walk(expr.arg)
-
-
 def needs_exec(doc: ir.EvalFile) -> list[tuple[str, Span]]:
     """List the guards and ``when`` clauses that would execute code, for ``--allow-exec``.
 
@@ -235,7 +226,7 @@ def needs_exec(doc: ir.EvalFile) -> list[tuple[str, Span]]:
         places: list[tuple[str, ir.Expr]] = [("when", mode.when)] if mode.when else []
         places += [(g.id, g.expr) for g in mode.guards if isinstance(g, ir.AssertGuard)]
         for place, expr in places:
-            for node in _walk(expr):
+            for node in ir.walk(expr):
                 if isinstance(node, (ir.Run, ir.Python)):
                     found.append((f"{mode.name}/{place}: {describe(node)}", node.span))
     return found

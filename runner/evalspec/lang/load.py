@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
@@ -74,24 +73,12 @@ def load_ir(path: Path, display: str | None = None) -> ir.EvalFile:
             f"IR version {doc.ir_version} is not supported (this runner reads {ir.IR_VERSION})"
         )
         raise SchemaError(message, [error(codes.IR_VERSION, message, shown, Span(1, 1, 1, 2))])
-    for regex in _regexes(doc):
+    for regex in (n for n in ir.walk(doc) if isinstance(n, ir.Regex)):
         problem = dialect.check(regex.pattern, regex.flags)
         if problem is not None:
             message = f"regex /{regex.pattern}/{regex.flags}: {problem.message}"
             raise SchemaError(message, [error(codes.INVALID_IR, message, shown, Span(1, 1, 1, 2))])
     return doc
-
-
-def _regexes(node: object) -> Iterator[ir.Regex]:
-    """Every regex in an IR document (a hand-written IR must obey the dialect too)."""
-    if isinstance(node, ir.Regex):
-        yield node
-    elif isinstance(node, msgspec.Struct):
-        for name in node.__struct_fields__:
-            yield from _regexes(getattr(node, name))
-    elif isinstance(node, (list, tuple)):
-        for item in node:
-            yield from _regexes(item)
 
 
 def _version_of(data: bytes) -> object:

@@ -9,7 +9,6 @@ full :class:`~evalspec.traces.Trace`. Guards that hand the whole trace to a prog
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -33,7 +32,7 @@ def fields_read(doc: ir.EvalFile) -> frozenset[str] | None:
             return None
         exprs = [g.expr for g in mode.guards if isinstance(g, ir.AssertGuard)]
         exprs += [mode.when] if mode.when is not None else []
-        for node in (n for e in exprs for n in _walk(e)):
+        for node in (n for e in exprs for n in ir.walk(e)):
             if isinstance(node, (ir.Run, ir.Python)):
                 return None
             if isinstance(node, ir.PathOp):
@@ -42,18 +41,6 @@ def fields_read(doc: ir.EvalFile) -> frozenset[str] | None:
             if root:
                 found.add(root)
     return frozenset(found)
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    yield node
-    if isinstance(node, msgspec.Struct):
-        for name in node.__struct_fields__:
-            value = getattr(node, name)
-            if isinstance(value, list):
-                for item in value:
-                    yield from _walk(item)
-            elif isinstance(value, msgspec.Struct):
-                yield from _walk(value)
 
 
 @lru_cache(maxsize=32)
