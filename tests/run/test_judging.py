@@ -18,7 +18,7 @@ from fake_server import FakeJudgeServer, scripted
 from evalspec import ir
 from evalspec.errors import UsageError
 from evalspec.judge.cache import ReplayCache, VerdictCache
-from evalspec.judge.calibrate import sha256_text
+from evalspec.judge.calibrate import read_prompt, sha256_text
 from evalspec.judge.client import JudgeClient
 from evalspec.lang.load import compile_path
 from evalspec.run.baseline import JudgeCalibration, Lock, SpecLock
@@ -243,9 +243,9 @@ def test_the_calibrated_corrected_rate_is_what_is_gated(
 ) -> None:
     serve(monkeypatch, judge_server)
     guard = next(g for m in spec.doc.modes for g in m.guards if isinstance(g, ir.JudgeGuard))
-    template = guard.prompt or (spec.root / (guard.prompt_file or "")).read_text(encoding="utf-8")
+    prompt_sha256 = sha256_text(read_prompt(spec.root, guard))
     calibration = JudgeCalibration(
-        model="fake-judge", prompt_sha256=sha256_text(template), labels_sha256="", labels=20,
+        model="fake-judge", prompt_sha256=prompt_sha256, labels_sha256="", labels=20,
         split=[0, 0, 100],
         seed=42, train=0, dev=0, test=20, dev_tpr="", dev_tnr="", tpr="0.9", tnr="0.8",
         tp=9, fn=1, tn=8, fp=2, calibrated="2026-11-20",

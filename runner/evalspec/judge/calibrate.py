@@ -13,26 +13,37 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from evalspec import ir
 from evalspec.judge.estimate import Confusion, confusion
-from evalspec.judge.templates import FewShot
+
+if TYPE_CHECKING:
+    from evalspec.judge.templates import FewShot
+    from evalspec.run.baseline import JudgeCalibration
 
 T = TypeVar("T")
 #: Few-shot examples shown to the judge at most (gains plateau after a handful).
 MAX_SHOTS = 4
+#: A judge guard's split (train, dev, test percentages) and seed when it names none.
+DEFAULT_SPLIT = (15, 40, 45)
+DEFAULT_SEED = 42
 
 
 @dataclass(frozen=True)
 class Split:
-    """Train, dev and test parts of a labelled set."""
+    """Train, dev and test parts of a labelled set, and the percentages and seed that cut it."""
 
     train: list[Any]
     dev: list[Any]
     test: list[Any]
+    percent: tuple[int, ...] = DEFAULT_SPLIT
+    seed: int = DEFAULT_SEED
 
 
-def split_items(items: Sequence[T], percent: Sequence[int] = (15, 40, 45), seed: int = 42) -> Split:
+def split_items(
+    items: Sequence[T], percent: Sequence[int] = DEFAULT_SPLIT, seed: int = DEFAULT_SEED
+) -> Split:
     """Shuffle a copy with ``random.Random(seed)`` and cut it at the train and dev percentages.
 
     >>> s = split_items(list(range(20)), (15, 40, 45), 42)
@@ -44,7 +55,14 @@ def split_items(items: Sequence[T], percent: Sequence[int] = (15, 40, 45), seed:
     n = len(shuffled)
     first = int(percent[0] / 100 * n)
     second = int((percent[0] + percent[1]) / 100 * n)
-    return Split(shuffled[:first], shuffled[first:second], shuffled[second:])
+    return Split(shuffled[:first], shuffled[first:second], shuffled[second:], tuple(percent), seed)
+
+
+def guard_split(guard: ir.JudgeGuard, items: Sequence[T]) -> Split:
+    """Split a judge's labelled items as the guard says (``split``, ``seed``), else by default."""
+    percent = (guard.split.train, guard.split.dev, guard.split.test) if guard.split else None
+    seed = guard.seed if guard.seed is not None else DEFAULT_SEED
+    return split_items(items, percent or DEFAULT_SPLIT, seed)
 
 
 def few_shots(train: Sequence[tuple[Any, str, str]]) -> list[FewShot]:
@@ -53,6 +71,8 @@ def few_shots(train: Sequence[tuple[Any, str, str]]) -> list[FewShot]:
     Examples alternate between the classes in train order, so the judge sees at least one PASS
     and one FAIL whenever train has both.
     """
+    from evalspec.judge.templates import FewShot  # lint reads drift from here, never templates
+
     passes = [t for t in train if t[1] == "pass"]
     fails = [t for t in train if t[1] == "fail"]
     chosen: list[tuple[Any, str, str]] = []
@@ -80,3 +100,33 @@ def sha256_file(path: Path) -> str:
 def sha256_text(text: str) -> str:
     """Hash an inline prompt the same way."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_prompt(root: Path, guard: ir.JudgeGuard) -> str:
+    """A judge's prompt template: inline, or read from its file.
+
+    Raises:
+        OSError, UnicodeDecodeError: the prompt file cannot be read as UTF-8 text.
+    """
+    if guard.prompt is not None:
+        return guard.prompt
+    return (root / (guard.prompt_file or "")).read_text(encoding="utf-8")
+
+
+def calibration_drift(root: Path, guard: ir.JudgeGuard, calibration: JudgeCalibration) -> list[str]:
+    """What changed since the lock's calibration of a judge: ``"prompt"``, ``"labels"``, both.
+
+    A file that cannot be read is not counted as changed: the compiler reports it (ES039).
+    """
+    changed = []
+    try:
+        if sha256_text(read_prompt(root, guard)) != calibration.prompt_sha256:
+            changed.append("prompt")
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
+        if guard.labels and sha256_file(root / guard.labels) != calibration.labels_sha256:
+            changed.append("labels")
+    except OSError:
+        pass
+    return changed

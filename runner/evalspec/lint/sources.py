@@ -1,4 +1,4 @@
-"""What rules read besides the spec: the lock file, label files, named traces, judge prompts.
+"""What rules read besides the spec: the lock file, label files and the traces a spec names.
 
 Everything here is offline and read-only. A :class:`Project` caches what several files of one
 lint run share: the lock, label files, and small trace sources (a reviewed sample is read once
@@ -8,7 +8,6 @@ is found.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,37 +141,3 @@ class Project:
             except OSError:
                 self._labels[path] = None
         return self._labels[path]
-
-
-def prompt_text(root: Path, guard: ir.JudgeGuard) -> str | None:
-    """A judge's prompt template: inline, or read from its file (``None`` if unreadable)."""
-    if guard.prompt is not None:
-        return guard.prompt
-    if guard.prompt_file is None:
-        return None
-    try:
-        return (root / guard.prompt_file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def sha256_bytes(data: bytes) -> str:
-    """The digest ``judge calibrate`` records (``judge.calibrate.sha256_file``/``sha256_text``).
-
-    Computed here rather than imported so that lint does not load the judge's prompt machinery.
-    """
-    return hashlib.sha256(data).hexdigest()
-
-
-def prompt_sha256(root: Path, guard: ir.JudgeGuard) -> str | None:
-    """The prompt hash in the lock: of the template text, inline or read from its file."""
-    text = prompt_text(root, guard)
-    return sha256_bytes(text.encode("utf-8")) if text is not None else None
-
-
-def labels_sha256(root: Path, guard: ir.JudgeGuard) -> str | None:
-    """The hash of a judge's labels file, as recorded in the lock (``None`` if unreadable)."""
-    try:
-        return sha256_bytes((root / guard.labels).read_bytes()) if guard.labels else None
-    except OSError:
-        return None

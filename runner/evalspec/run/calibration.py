@@ -17,18 +17,17 @@ from pathlib import Path
 from evalspec import ir
 from evalspec.checks import CheckEnv, compile_expr, evaluate
 from evalspec.errors import UsageError
-from evalspec.judge.calibrate import few_shots, measure, sha256_file, sha256_text, split_items
+from evalspec.judge.calibrate import Split, measure, read_prompt, sha256_file, sha256_text
 from evalspec.judge.client import JudgeClient
 from evalspec.judge.estimate import Confusion
 from evalspec.judge.templates import FewShot, render
 from evalspec.run.baseline import JudgeCalibration
 from evalspec.run.judging import (
-    DEFAULT_SEED,
-    DEFAULT_SPLIT,
     LayeredStore,
-    _incomplete,
     labelled_traces,
+    not_judged,
     settings_for,
+    split_labelled,
 )
 from evalspec.run.labels import Label, read_labels
 from evalspec.run.stats import decimal_string
@@ -81,19 +80,14 @@ def calibrate(
         )
     labels, bad = read_labels(root / guard.labels, guard.labels)
     pairs = labelled_traces(root, doc.suite, labels)
-    percent = (
-        (guard.split.train, guard.split.dev, guard.split.test) if guard.split else DEFAULT_SPLIT
-    )
-    seed = guard.seed if guard.seed is not None else DEFAULT_SEED
-    split = split_items(pairs, percent, seed)
-    shots = few_shots([(t, lab.label or "", lab.note or "") for t, lab in split.train])
-    template = _template(root, guard)
+    split, shots = split_labelled(guard, pairs)
+    template = read_prompt(root, guard)
     settings = settings_for(doc.suite, guard, offline)
     graded = asyncio.run(_grade(settings, store, template, shots, split.dev + split.test))
     dev_verdicts, test_verdicts = graded[: len(split.dev)], graded[len(split.dev) :]
     dev = measure([lab.label or "" for _, lab in split.dev], [v for v, _ in dev_verdicts])
     test = measure([lab.label or "" for _, lab in split.test], [v for v, _ in test_verdicts])
-    incomplete = sum(1 for v, reason in graded if v == "error" and _incomplete(reason))
+    incomplete = sum(1 for v, reason in graded if v == "error" and not_judged(reason))
     # Invalid label lines are skipped, and said so (they used to vanish without a word).
     skipped = [f"{d.path}:{d.span.line if d.span else 0}: {d.message}; skipped" for d in bad]
     result = Calibration(
@@ -101,25 +95,9 @@ def calibrate(
     )
     if not incomplete and test.tpr is not None and test.tnr is not None:
         result.entry = _entry(
-            root,
-            guard,
-            settings.model,
-            template,
-            len(pairs),
-            percent,
-            seed,
-            (len(split.train), len(split.dev), len(split.test)),
-            dev,
-            test,
-            today,
+            root, guard, settings.model, template, len(pairs), split, dev, test, today
         )
     return result
-
-
-def _template(root: Path, guard: ir.JudgeGuard) -> str:
-    if guard.prompt is not None:
-        return guard.prompt
-    return (root / (guard.prompt_file or "")).read_text(encoding="utf-8")
 
 
 async def _grade(
@@ -161,9 +139,7 @@ def _entry(
     model: str,
     template: str,
     labels: int,
-    percent: Sequence[int],
-    seed: int,
-    sizes: tuple[int, int, int],
+    split: Split,
     dev: Confusion,
     test: Confusion,
     today: dt.date,
@@ -172,7 +148,8 @@ def _entry(
     return JudgeCalibration(
         model=model, prompt_sha256=prompt_hash,
         labels_sha256=sha256_file(root / (guard.labels or "")), labels=labels,
-        split=list(percent), seed=seed, train=sizes[0], dev=sizes[1], test=sizes[2],
+        split=list(split.percent), seed=split.seed,
+        train=len(split.train), dev=len(split.dev), test=len(split.test),
         dev_tpr=_rate(dev.tpr), dev_tnr=_rate(dev.tnr), tpr=_rate(test.tpr), tnr=_rate(test.tnr),
         tp=test.tp, fn=test.fn, tn=test.tn, fp=test.fp, calibrated=today.isoformat(),
     )  # fmt: skip
@@ -217,9 +194,9 @@ def compare(
             columns[guard.id] = [evaluate(check, t)[0].value for t, _ in pairs]
         elif isinstance(guard, ir.JudgeGuard) and store is not None:
             settings = settings_for(doc.suite, guard, offline)
-            graded = asyncio.run(_grade(settings, store, _template(root, guard), shots, pairs))
+            graded = asyncio.run(_grade(settings, store, read_prompt(root, guard), shots, pairs))
             columns[guard.id] = [v for v, _ in graded]
-            lost = [r for v, r in graded if v == "error" and _incomplete(r)]
+            lost = [r for v, r in graded if v == "error" and not_judged(r)]
             if lost:
                 missing[guard.id] = (len(lost), lost[0])
     human = [lab.label or "" for _, lab in pairs]
@@ -244,11 +221,7 @@ def _held_out(
     judge = next((g for g in mode.guards if isinstance(g, ir.JudgeGuard) and g.labels), None)
     if judge is None:
         return pairs, []
-    percent = (
-        (judge.split.train, judge.split.dev, judge.split.test) if judge.split else DEFAULT_SPLIT
-    )
-    split = split_items(pairs, percent, judge.seed if judge.seed is not None else DEFAULT_SEED)
-    shots = few_shots([(t, lab.label or "", lab.note or "") for t, lab in split.train])
+    split, shots = split_labelled(judge, pairs)
     return split.dev + split.test, shots
 
 

@@ -22,7 +22,7 @@ from evalspec.checks import CheckEnv, compile_expr
 from evalspec.diagnostics import Diagnostic, error
 from evalspec.errors import UsageError
 from evalspec.judge.cache import CachedVerdict, ReplayCache, VerdictCache
-from evalspec.judge.calibrate import few_shots, sha256_file, sha256_text, split_items
+from evalspec.judge.calibrate import Split, calibration_drift, few_shots, guard_split, read_prompt
 from evalspec.judge.client import JudgeClient, JudgeSettings
 from evalspec.judge.templates import FewShot, render
 from evalspec.run import codes
@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from evalspec.run.engines import RunOutput, RunSettings, SequentialEngine, TraceSource
 
 DEFAULT_CACHE = ".evalspec/judge-cache.sqlite"
-DEFAULT_SPLIT = (15, 40, 45)
-DEFAULT_SEED = 42
 
 
 class LayeredStore:
@@ -142,11 +140,7 @@ def judge_specs(
             continue
         for guard in mode.guards:
             if isinstance(guard, ir.JudgeGuard):
-                template = (
-                    guard.prompt
-                    if guard.prompt is not None
-                    else ((spec.root / (guard.prompt_file or "")).read_text(encoding="utf-8"))
-                )
+                template = read_prompt(spec.root, guard)
                 shots = _shots(spec.root, suite, guard, problems)
                 out.append(
                     JudgeSpec(mode, guard, template, shots, settings_for(suite, guard, offline))
@@ -162,15 +156,19 @@ def _shots(
     labels, bad = read_labels(root / guard.labels, guard.labels)
     if problems is not None:
         problems.extend(bad)  # ES609 lines were read and then dropped without a word
-    pairs = labelled_traces(root, suite, labels)
-    split = split_items(
-        pairs, _percent(guard), guard.seed if guard.seed is not None else DEFAULT_SEED
-    )
-    return few_shots([(t, lab.label or "", lab.note or "") for t, lab in split.train])
+    return split_labelled(guard, labelled_traces(root, suite, labels))[1]
 
 
-def _percent(guard: ir.JudgeGuard) -> tuple[int, int, int]:
-    return (guard.split.train, guard.split.dev, guard.split.test) if guard.split else DEFAULT_SPLIT
+def split_labelled(
+    guard: ir.JudgeGuard, pairs: Sequence[tuple[Trace, Label]]
+) -> tuple[Split, list[FewShot]]:
+    """Split a judge's labelled traces as the guard says; few-shot examples come from train only.
+
+    ``check``, ``judge calibrate`` and ``judge compare`` all show the judge these same examples,
+    so the prompts match and each one's cached verdicts serve the others.
+    """
+    split = guard_split(guard, pairs)
+    return split, few_shots([(t, lab.label or "", lab.note or "") for t, lab in split.train])
 
 
 @dataclass
@@ -206,13 +204,8 @@ class JudgePhase:
             return (
                 f"it was calibrated with model {calibration.model!r}, not {judge.settings.model!r}"
             )
-        if calibration.prompt_sha256 != sha256_text(judge.template):
-            return "its prompt changed since it was calibrated"
-        labels = judge.guard.labels
-        if labels and (self.env.root / labels).exists():
-            if calibration.labels_sha256 != sha256_file(self.env.root / labels):
-                return "its labels changed since it was calibrated"
-        return None
+        changed = calibration_drift(self.env.root, judge.guard, calibration)
+        return f"its {' and '.join(changed)} changed since it was calibrated" if changed else None
 
     @classmethod
     def create(cls, spec: Spec, env: CheckEnv, options: CheckOptions) -> JudgePhase | None:
@@ -295,7 +288,7 @@ class JudgePhase:
             detail = verdict.critique if verdict.result != "error" else verdict.reason
             out[(judge.mode.name, judge.guard.id, trace.id)] = (verdict.result, detail or None)
             self.judged.setdefault(key, []).append(verdict.result)
-            if verdict.result == "error" and _incomplete(verdict.reason):
+            if verdict.result == "error" and not_judged(verdict.reason):
                 self.incomplete = True
                 self.missing += 1
                 for table, name in (
@@ -311,7 +304,7 @@ def _key(judge: JudgeSpec) -> str:
     return f"{judge.mode.name}/{judge.guard.name}"
 
 
-def _incomplete(reason: str) -> bool:
+def not_judged(reason: str) -> bool:
     """Errors that mean "not judged" (endpoint, budget, offline), not "judged badly".
 
     Only an unparseable answer is a (bad) judgement: the judge answered, not with PASS or FAIL.

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 
 from evalspec import ir
 from evalspec.diagnostics import Diagnostic, Span
+from evalspec.judge.calibrate import calibration_drift, read_prompt
 from evalspec.judge.estimate import MIN_LABELS  # the threshold calibration warns at, too
 from evalspec.lint.base import LintContext, Rule, rule
 from evalspec.lint.nodes import judge_field, judge_node, judges
-from evalspec.lint.sources import labels_sha256, prompt_sha256, prompt_text
 
 _SCALE = re.compile(
     r"""\blikert\b
@@ -221,13 +221,7 @@ class JudgeCalibrationStale(Rule):
             calibration = entry.judges.get(f"{mode.name}/{guard.name}") if entry else None
             if calibration is None:
                 continue
-            changed = []
-            prompt = prompt_sha256(ctx.root, guard)
-            if prompt is not None and prompt != calibration.prompt_sha256:
-                changed.append("prompt")
-            labels = labels_sha256(ctx.root, guard)
-            if labels is not None and labels != calibration.labels_sha256:
-                changed.append("labels")
+            changed = calibration_drift(ctx.root, guard, calibration)
             if changed:
                 yield self.finding(
                     ctx, _span(ctx, mode, guard),
@@ -460,7 +454,10 @@ class JudgeScoreScale(Rule):
         """Search each judge prompt for score-scale wording."""
         assert ctx.doc is not None
         for mode, guard in judges(ctx.doc):
-            wording = asks_for_score(prompt_text(ctx.root, guard) or "")
+            try:
+                wording = asks_for_score(read_prompt(ctx.root, guard))
+            except (OSError, UnicodeDecodeError):  # the compiler reports a missing file (ES039)
+                continue
             if wording is None:
                 continue
             field = "prompt" if guard.prompt is not None else "prompt_file"
