@@ -433,6 +433,11 @@ class Suite(IRRecord, frozen=True):
     judge: JudgeConfig | None
     span: Span
 
+    @property
+    def example_source(self) -> list[str]:
+        """The patterns example and counter ids are looked up in: ``examples``, else ``traces``."""
+        return self.examples or self.traces
+
 
 class EvalFile(IRRecord, frozen=True):
     """A compiled spec file: ``path`` relative to the project root, a suite (optional), modes."""
@@ -455,6 +460,14 @@ def walk(node: Any) -> Iterator[Any]:
     elif isinstance(node, list):
         for item in node:
             yield from walk(item)
+
+
+def named_trace_ids(doc: EvalFile) -> set[str]:
+    """Every trace id named by an ``example`` or ``counter`` of the spec's modes."""
+    return {
+        ref.id for mode in doc.modes for ref in (*mode.examples, *mode.counters)
+        if isinstance(ref, TraceRef)
+    }  # fmt: skip
 
 
 def kind_of(node: IRNode) -> str:

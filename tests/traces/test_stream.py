@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from evalspec.errors import TraceError
-from evalspec.traces import ProblemLog, iter_batches, read_traces, reader
+from evalspec.traces import (
+    ProblemLog,
+    Trace,
+    find_traces,
+    iter_batches,
+    read_traces,
+    reader,
+    stream,
+)
 
 from .helpers import problems, read, write
 
@@ -20,6 +30,41 @@ def test_files_are_read_in_path_order(tmp_path: Path) -> None:
     write(tmp_path, "a.jsonl", '{"id": "a0", "output": "x"}\n')
     traces, _ = read(["b.jsonl", "**/*.jsonl"], base=tmp_path)
     assert [t.id for t in traces] == ["a0", "a1", "b1"]
+
+
+def test_find_traces_stops_once_every_id_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = "".join(f'{{"id": "t{i}", "output": "x"}}\n' for i in range(10))
+    write(tmp_path, "a.jsonl", lines)
+    read_ids: list[str] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Iterator[Trace]:
+        for trace in read_traces(*args, **kwargs):
+            read_ids.append(trace.id)
+            yield trace
+
+    monkeypatch.setattr(stream, "read_traces", spy)
+    found, truncated = find_traces(["a.jsonl"], {"t3", "t1"}, base_dir=tmp_path)
+    assert (sorted(found), truncated, read_ids) == (["t1", "t3"], False, ["t0", "t1", "t2", "t3"])
+    found, _ = find_traces(["a.jsonl"], {"t1", "gone"}, base_dir=tmp_path)
+    assert list(found) == ["t1"]
+
+
+def test_find_traces_reads_every_trace_up_to_a_limit(tmp_path: Path) -> None:
+    write(tmp_path, "a.jsonl", '{"id": "a", "output": "x"}\n{"id": "b", "output": "y"}\n')
+    found, truncated = find_traces(["a.jsonl"], None, base_dir=tmp_path)
+    assert (list(found), truncated) == (["a", "b"], False)
+    assert find_traces(["a.jsonl"], None, base_dir=tmp_path, limit=2)[1] is False
+    found, truncated = find_traces(["a.jsonl"], None, base_dir=tmp_path, limit=1)
+    assert (list(found), truncated) == (["a"], True)
+
+
+def test_find_traces_reads_nothing_for_no_ids(tmp_path: Path) -> None:
+    assert find_traces(["missing/*.jsonl"], set(), base_dir=tmp_path) == ({}, False)
+    with pytest.raises(TraceError) as caught:
+        find_traces(["missing/*.jsonl"], {"t1"}, base_dir=tmp_path)
+    assert [d.code for d in caught.value.diagnostics] == ["ES714"]
 
 
 def test_duplicate_ids_are_renamed_across_files(tmp_path: Path) -> None:

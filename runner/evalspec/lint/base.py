@@ -185,10 +185,7 @@ class LintContext:
         """The example and counter traces the spec names by id, looked up once per file."""
 
         def lookup() -> TraceLookup:
-            ids = {
-                ref.id for mode in (self.doc.modes if self.doc else [])
-                for ref in (*mode.examples, *mode.counters) if isinstance(ref, ir.TraceRef)
-            }  # fmt: skip
+            ids = ir.named_trace_ids(self.doc) if self.doc else set()
             return self.project.traces(self.root, self.suite, ids)
 
         return self.memo("traces", lookup)

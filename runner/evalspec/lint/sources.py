@@ -42,44 +42,26 @@ class TraceLookup:
     truncated: bool = False
 
 
-def trace_source(suite: ir.Suite | None) -> tuple[str, ...]:
-    """The patterns example ids are looked up in: ``examples``, else ``traces``."""
-    if suite is None:
-        return ()
-    return tuple(suite.examples or suite.traces)
-
-
 def lookup_traces(
     root: Path, suite: ir.Suite | None, ids: Collection[str] | None, limit: int | None = None
 ) -> TraceLookup:
-    """Stream the suite's trace source and keep the traces named by ``ids`` (every one: ``None``).
+    """Look ``ids`` up in the suite's example source (every trace: ``None``), up to ``limit``."""
+    from evalspec.traces import find_traces
 
-    Reading stops as soon as every id is found, or after ``limit`` traces (``truncated``).
-    """
-    from evalspec.traces import ProblemLog, read_traces
-
-    source = trace_source(suite)
-    found: dict[str, Trace] = {}
-    if not source or ids is not None and not ids:
-        return TraceLookup(source, found)
-    fmt = suite.trace_format if suite else None
+    source = tuple(suite.example_source) if suite else ()
+    if not source:
+        return TraceLookup(source, {})
     try:
-        for count, trace in enumerate(
-            read_traces(source, base_dir=root, format=fmt, problems=ProblemLog()), 1
-        ):
-            if limit is not None and count > limit:
-                return TraceLookup(source, found, truncated=True)
-            if (ids is None or trace.id in ids) and trace.id not in found:
-                found[trace.id] = trace
-            if ids is not None and len(found) == len(ids):
-                break
+        found, truncated = find_traces(
+            source, ids, base_dir=root, format=suite.trace_format if suite else None, limit=limit
+        )
     except TraceError as exc:
         if any(d.code == _NO_FILES for d in exc.diagnostics):
-            return TraceLookup(source, found, no_files=True)
-        return TraceLookup(source, found, problem=str(exc))
+            return TraceLookup(source, {}, no_files=True)
+        return TraceLookup(source, {}, problem=str(exc))
     except UsageError as exc:
-        return TraceLookup(source, found, problem=str(exc))
-    return TraceLookup(source, found)
+        return TraceLookup(source, {}, problem=str(exc))
+    return TraceLookup(source, found, truncated=truncated)
 
 
 #: A trace source with at most this many traces is read once and kept for every spec using it.
@@ -102,7 +84,7 @@ class Project:
         A small source (a reviewed sample) is read once and shared by every spec that names it;
         a larger one is streamed for each spec, stopping when every id is found.
         """
-        source = trace_source(suite)
+        source = tuple(suite.example_source) if suite else ()
         if not source or not ids:
             return TraceLookup(source, {})
         key = (root, source, suite.trace_format if suite else None)

@@ -29,7 +29,7 @@ from evalspec.run import codes
 from evalspec.run.baseline import JudgeCalibration
 from evalspec.run.engine import External
 from evalspec.run.labels import Label, human_outcomes, read_labels
-from evalspec.traces import Trace, read_traces
+from evalspec.traces import Trace, find_traces
 
 if TYPE_CHECKING:
     from evalspec.run.check import CheckOptions, Spec
@@ -113,11 +113,10 @@ def labelled_traces(
     """Pair labels with their traces: the label's own record, else the trace source by id."""
     wanted = {lab.trace_id for lab in labels if lab.record is None}
     found: dict[str, Trace] = {}
-    patterns = (suite.examples or suite.traces) if suite else []
-    if wanted and patterns:
-        for trace in read_traces(patterns, base_dir=root):
-            if trace.id in wanted:
-                found[trace.id] = trace
+    if wanted and suite and suite.example_source:
+        found = find_traces(suite.example_source, wanted, base_dir=root, format=suite.trace_format)[
+            0
+        ]
     pairs = []
     for label in labels:
         paired = msgspec.convert(label.record, Trace) if label.record else found.get(label.trace_id)

@@ -1,12 +1,11 @@
 """The self-test during ``check``: find the traces a spec names, then test every code guard.
 
 Example and counter ids are looked up in the suite's ``examples`` source (the reviewed sample),
-else in its ``traces``; the source is streamed once and only the named traces are kept.
+else in its ``traces``; the source is streamed until every named trace is found.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from evalspec import ir
@@ -14,44 +13,32 @@ from evalspec.checks import CheckEnv, SelfTestResult, self_test
 from evalspec.diagnostics import Diagnostic, error
 from evalspec.errors import TraceError
 from evalspec.run import codes
-from evalspec.traces import ProblemLog, Trace, read_traces
+from evalspec.traces import Trace, find_traces
 
 if TYPE_CHECKING:
     from evalspec.run.check import Spec
 
 
-def named_ids(doc: ir.EvalFile) -> set[str]:
-    """Every trace id named by an ``example`` or ``counter`` of the spec."""
-    return {
-        ref.id for mode in doc.modes for ref in (*mode.examples, *mode.counters)
-        if isinstance(ref, ir.TraceRef)
-    }  # fmt: skip
-
-
-def find_traces(spec: Spec, ids: set[str], problems: list[Diagnostic]) -> dict[str, Trace]:
-    """Stream the examples source once and keep the traces whose id is wanted."""
+def named_traces(spec: Spec, problems: list[Diagnostic]) -> dict[str, Trace]:
+    """The traces the spec's examples and counters name, from its example source."""
     suite = spec.doc.suite
-    patterns: Sequence[str] = (suite.examples or suite.traces) if suite else []
-    found: dict[str, Trace] = {}
-    if not ids or not patterns:
-        return found
-    log = ProblemLog()
+    if suite is None or not suite.example_source:
+        return {}
+    ids = ir.named_trace_ids(spec.doc)
     try:
-        for trace in read_traces(
-            patterns, base_dir=spec.root, problems=log, format=suite.trace_format if suite else None
-        ):
-            if trace.id in ids and trace.id not in found:
-                found[trace.id] = trace
+        return find_traces(
+            suite.example_source, ids, base_dir=spec.root, format=suite.trace_format
+        )[0]
     except TraceError as exc:  # no file yet: every named id is reported as not found
         problems.extend(exc.diagnostics)
-    return found
+        return {}
 
 
 def run_self_test(
     spec: Spec, env: CheckEnv, problems: list[Diagnostic]
 ) -> dict[str, list[SelfTestResult]]:
     """Self-test every mode; results by mode name."""
-    traces = find_traces(spec, named_ids(spec.doc), problems)
+    traces = named_traces(spec, problems)
     return {mode.name: self_test(mode, traces, env) for mode in spec.doc.modes}
 
 

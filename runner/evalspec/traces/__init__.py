@@ -4,6 +4,7 @@ Public API::
 
     read_traces(patterns, *, base_dir, format=None, strict=False, problems=None) -> Iterator[Trace]
     iter_batches(patterns, *, base_dir, ..., batch_size=1000) -> Iterator[list[Trace]]
+    find_traces(patterns, ids, *, base_dir, format=None, limit=None) -> (by id, truncated)
     detect_format(path) -> str
     IMPORTERS: Mapping[str, Importer]  (importers load on first use)
     ProblemLog
@@ -25,7 +26,7 @@ from evalspec.traces.record import (
     trace_schema,
 )
 from evalspec.traces.registry import IMPORTERS, detect_format, resolve_format
-from evalspec.traces.stream import iter_batches, plan_files, read_traces
+from evalspec.traces.stream import find_traces, iter_batches, plan_files, read_traces
 
 __all__ = [
     "IMPORTERS",
@@ -40,6 +41,7 @@ __all__ = [
     "Trace",
     "Usage",
     "detect_format",
+    "find_traces",
     "iter_batches",
     "plan_files",
     "read_traces",

@@ -8,7 +8,7 @@ Every trace passes one last step that keeps ids unique and notes missing outputs
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from evalspec.traces.base import Importer, Item
@@ -74,6 +74,37 @@ def read_traces(
     )
     for batch in batches:
         yield from batch
+
+
+def find_traces(
+    patterns: Sequence[str],
+    ids: Collection[str] | None,
+    *,
+    base_dir: Path,
+    format: str | None = None,
+    limit: int | None = None,
+) -> tuple[dict[str, Trace], bool]:
+    """Look traces up by id: the ones in ``ids`` (every one: ``None``), and whether cut short.
+
+    Reading stops once every id is found, or after ``limit`` traces (the ``True`` returned says
+    the source held more). Problems in the records are not reported here: whoever reads the
+    source in full (``check``, ``traces validate``) reports them.
+
+    Raises:
+        UsageError, TraceError: as :func:`plan_files`, before any record is read.
+    """
+    found: dict[str, Trace] = {}
+    if ids is not None and not ids:
+        return found, False
+    traces = read_traces(patterns, base_dir=base_dir, format=format, problems=ProblemLog())
+    for count, trace in enumerate(traces, 1):
+        if limit is not None and count > limit:
+            return found, True
+        if ids is None or trace.id in ids:
+            found[trace.id] = trace  # ids are unique: repeats were renamed on the way in
+            if ids is not None and len(found) == len(ids):
+                break
+    return found, False
 
 
 def iter_batches(
