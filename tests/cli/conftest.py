@@ -37,8 +37,8 @@ class Ran:
 def evalspec() -> Callable[..., Ran]:
     """Run ``evalspec ARGS`` in this process; an unexpected exception fails the test."""
 
-    def run(*args: str) -> Ran:
-        result = CliRunner().invoke(cli, list(args))
+    def run(*args: str, stdin: bytes | None = None) -> Ran:
+        result = CliRunner().invoke(cli, list(args), input=stdin)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
         return Ran(result.exit_code, result.stdout, result.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 import xml.etree.ElementTree as ET
@@ -277,6 +278,17 @@ def test_traces_option_replaces_the_suite_source(small: Path, evalspec: Evalspec
     ran = evalspec("check", "s.eval", "--traces", "other.jsonl", "--format", "json")
     document = json.loads(ran.out)
     assert (document["traces"]["count"], document["traces"]["sources"]) == (2, ["other.jsonl"])
+
+
+@pytest.mark.parametrize("pack", [bytes, gzip.compress], ids=["plain", "gzip"])
+def test_traces_from_standard_input_are_read_once(
+    small: Path, evalspec: Evalspec, pack: Callable[[bytes], bytes]
+) -> None:
+    lines = "".join(json.dumps(r) + "\n" for r in TRACES).encode()
+    ran = evalspec("check", "s.eval", "--traces", "-", "--format", "json", stdin=pack(lines))
+    document = json.loads(ran.out)
+    assert (document["traces"]["count"], document["traces"]["sources"]) == (4, ["-"])
+    assert [m["fired"] for m in document["modes"]] == [1, 1]
 
 
 CHECKS: dict[str, Callable[[str], object]] = {

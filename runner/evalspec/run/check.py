@@ -21,7 +21,7 @@ from evalspec.diagnostics import Diagnostic, Severity, error
 from evalspec.errors import UsageError
 from evalspec.run import codes
 from evalspec.run.baseline import Lock, SpecLock
-from evalspec.run.engines import RunOutput, RunSettings, TraceSource, get_engine
+from evalspec.run.engines import RunOutput, RunSettings, TraceSource, get_engine, needs_judges
 from evalspec.run.modes import mode_result
 from evalspec.run.results import RESULTS_VERSION, ModeResult, Results, TraceSummary
 from evalspec.run.selftest import run_self_test, self_test_diagnostics
@@ -97,11 +97,10 @@ def _run_spec(spec: Spec, options: CheckOptions) -> SpecRun:
         progress=options.progress,
     )
     judges = _judge_phase(spec, env, options)
-    engine = get_engine(options.jobs, spec.doc, source)
     if judges is None:
-        output = engine.run(spec.doc, env, source, settings)
+        output = get_engine(options.jobs, spec.doc, source).run(spec.doc, env, source, settings)
     else:
-        output = judges.run(engine, spec.doc, env, source, settings)
+        output = judges.run(spec.doc, env, source, settings)
     self_tests = run_self_test(spec, env, options.diagnostics)
     lock = (options.lock or Lock()).specs.get(spec.doc.path, SpecLock())
     modes = [
@@ -118,9 +117,7 @@ def _run_spec(spec: Spec, options: CheckOptions) -> SpecRun:
 
 def _judge_phase(spec: Spec, env: CheckEnv, options: CheckOptions) -> JudgePhase | None:
     """The judge phase, imported only for specs with judge or human guards (it needs httpx)."""
-    if not any(
-        isinstance(g, (ir.JudgeGuard, ir.HumanGuard)) for m in spec.doc.modes for g in m.guards
-    ):
+    if not needs_judges(spec.doc):
         return None
     from evalspec.run.judging import JudgePhase
 

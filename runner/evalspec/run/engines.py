@@ -25,9 +25,10 @@ from evalspec.run.chunks import Chunk, first_line, open_range, plan_chunks
 from evalspec.run.engine import BatchResult, External, compile_modes, run_batch
 from evalspec.run.results import Verdict
 from evalspec.run.views import fields_read, view_type
-from evalspec.traces import ProblemLog, Trace, iter_batches, plan_files
+from evalspec.traces import Importer, ProblemLog, Trace, plan_files
 from evalspec.traces.native import decode_block
 from evalspec.traces.reader import TraceFile, iter_blocks
+from evalspec.traces.stream import plan_batches
 
 Progress = Callable[[int], None]
 _VERDICT_ENCODER = msgspec.json.Encoder()
@@ -42,6 +43,19 @@ class TraceSource:
     format: str | None = None
     strict: bool = False
     confine: bool = True
+    _plan: list[tuple[TraceFile, Importer]] | None = field(default=None, init=False, repr=False)
+
+    def plan(self) -> list[tuple[TraceFile, Importer]]:
+        """The files to read and their importers, planned once per run.
+
+        Planning globs the patterns and sniffs each file's format; standard input can be sniffed
+        only once, so the engine choice, the reading and the file list share one plan.
+        """
+        if self._plan is None:
+            self._plan = plan_files(
+                self.patterns, base_dir=self.base_dir, format=self.format, confine=self.confine
+            )
+        return self._plan
 
 
 @dataclass
@@ -130,10 +144,7 @@ class SequentialEngine:
         log = ProblemLog(strict=source.strict)
         total = BatchResult()
         spool = VerdictSpool() if settings.record else None
-        for batch in iter_batches(
-            source.patterns, base_dir=source.base_dir, format=source.format, problems=log,
-            batch_size=settings.batch_size, confine=source.confine,
-        ):  # fmt: skip
+        for batch in plan_batches(source.plan(), log, settings.batch_size):
             part = run_batch(
                 modes,
                 batch,
@@ -146,22 +157,14 @@ class SequentialEngine:
             if settings.progress:
                 settings.progress(total.traces)
         log.raise_if_strict()
-        return RunOutput(total, list(log.diagnostics), log.total, spool, _sources(source))
+        files = [f.display for f, _ in source.plan()]
+        return RunOutput(total, list(log.diagnostics), log.total, spool, files)
 
 
 def _drain(part: BatchResult, spool: VerdictSpool | None) -> None:
     if spool is not None:
         spool.write(part.verdicts)
     part.verdicts = []
-
-
-def _sources(source: TraceSource) -> list[str]:
-    return [
-        f.display
-        for f, _ in plan_files(
-            source.patterns, base_dir=source.base_dir, format=source.format, confine=source.confine
-        )
-    ]
 
 
 class ChunkedEngine:
@@ -179,10 +182,7 @@ class ChunkedEngine:
         self, doc: ir.EvalFile, env: CheckEnv, source: TraceSource, settings: RunSettings
     ) -> RunOutput:
         """Evaluate the ranges and merge the results in file order."""
-        plan = plan_files(
-            source.patterns, base_dir=source.base_dir, format=source.format, confine=source.confine
-        )
-        files = [(f.path, f.display, f.name) for f, _ in plan if f.path is not None]
+        files = [(f.path, f.display, f.name) for f, _ in source.plan() if f.path is not None]
         chunks = plan_chunks(files, self.jobs)
         task = _Task(
             ir.encode(doc), env.root, env.allow_exec, tuple(settings.modes), settings.record,
@@ -312,17 +312,15 @@ def get_engine(
     jobs: int, doc: ir.EvalFile, source: TraceSource
 ) -> SequentialEngine | ChunkedEngine:
     """Pick the chunked engine for plain evalspec JSONL without judges, else the reference."""
-    if _needs_judges(doc):
+    if needs_judges(doc):
         return SequentialEngine()
-    plan = plan_files(
-        source.patterns, base_dir=source.base_dir, format=source.format, confine=source.confine
-    )
     plain = all(
         importer.name == "evalspec" and file.path is not None and not file.path.name.endswith(".gz")
-        for file, importer in plan
+        for file, importer in source.plan()
     )
     return ChunkedEngine(jobs) if plain else SequentialEngine()
 
 
-def _needs_judges(doc: ir.EvalFile) -> bool:
+def needs_judges(doc: ir.EvalFile) -> bool:
+    """Whether a guard of the spec needs a judge verdict or a human label (the judge phase)."""
     return any(isinstance(g, (ir.JudgeGuard, ir.HumanGuard)) for m in doc.modes for g in m.guards)

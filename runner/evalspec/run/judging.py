@@ -33,7 +33,7 @@ from evalspec.traces import Trace, find_traces
 
 if TYPE_CHECKING:
     from evalspec.run.check import CheckOptions, Spec
-    from evalspec.run.engines import RunOutput, RunSettings, SequentialEngine, TraceSource
+    from evalspec.run.engines import RunOutput, RunSettings, TraceSource
 
 DEFAULT_CACHE = ".evalspec/judge-cache.sqlite"
 
@@ -225,12 +225,7 @@ class JudgePhase:
         return phase
 
     def run(
-        self,
-        engine: SequentialEngine | Any,
-        doc: ir.EvalFile,
-        env: CheckEnv,
-        source: TraceSource,
-        settings: RunSettings,
+        self, doc: ir.EvalFile, env: CheckEnv, source: TraceSource, settings: RunSettings
     ) -> RunOutput:
         """Run the sequential engine with this phase answering judge and human guards."""
         from evalspec.run.engines import SequentialEngine

@@ -126,6 +126,14 @@ def iter_batches(
     log = problems if problems is not None else ProblemLog()
     log.strict = log.strict or strict
     plan = plan_files(patterns, base_dir=base_dir, format=format, columns=columns, confine=confine)
+    yield from plan_batches(plan, log, batch_size)
+    log.raise_if_strict()
+
+
+def plan_batches(
+    plan: list[tuple[TraceFile, Importer]], log: ProblemLog, batch_size: int = 1000
+) -> Iterator[list[Trace]]:
+    """The traces of planned files in lists of ``batch_size`` (the last may be short)."""
     batch: list[Trace] = []
     for _, traces in read_plan(plan, log, batch_size):
         batch.extend(traces)
@@ -134,7 +142,6 @@ def iter_batches(
             batch = batch[batch_size:]
     if batch:
         yield batch
-    log.raise_if_strict()
 
 
 def read_plan(
