@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -289,6 +291,20 @@ def test_traces_from_standard_input_are_read_once(
     document = json.loads(ran.out)
     assert (document["traces"]["count"], document["traces"]["sources"]) == (4, ["-"])
     assert [m["fired"] for m in document["modes"]] == [1, 1]
+
+
+def test_a_closed_output_pipe_exits_141_quietly(small: Path) -> None:
+    """``evalspec check | head``: the reader went away; not a bug, and never exit 0."""
+    reader, writer = os.pipe()
+    os.close(reader)  # every write now fails with EPIPE
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "evalspec", "check", "s.eval"],
+            cwd=small, stdout=writer, stderr=subprocess.PIPE, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(writer)
+    assert (done.returncode, done.stderr) == (141, b"")
 
 
 CHECKS: dict[str, Callable[[str], object]] = {

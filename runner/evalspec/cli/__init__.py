@@ -30,6 +30,10 @@ class ExitCode(enum.IntEnum):
     #: Evaluation could not complete (a judge endpoint down after retries, a missing cached verdict
     #: under ``--offline``). Never reported as a regression.
     INCOMPLETE = 3
+    #: Standard output was closed before everything was written (``evalspec check | head``):
+    #: 128 + SIGPIPE, as the shell reports for any tool stopped that way. Never 0, which would
+    #: pass a run whose report was cut short.
+    OUTPUT_CLOSED = 141
 
 
 #: command name -> "module:attribute", imported on first use.
@@ -85,6 +89,11 @@ class LazyGroup(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:  # not a bug: the reader went away (``| head``)
+            from evalspec.cli._common import detach_stdout
+
+            detach_stdout()
+            ctx.exit(ExitCode.OUTPUT_CLOSED)
         except Exception as exc:
             # A bug, not bad input: never exit 1 (CI would read a failed gate), never dump a
             # traceback on the user unless asked to.
@@ -104,7 +113,7 @@ def cli() -> None:
     """Executable failure-mode specs for AI products.
 
     Exit codes: 0 ok, 1 a gate, self-test or lint finding failed, 2 invalid spec, traces or
-    command line, 3 evaluation could not complete.
+    command line, 3 evaluation could not complete, 141 standard output closed early.
     """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -29,9 +30,14 @@ def run_cli(group: click.Group, argv: list[str] | None) -> int:
     except click.Abort:
         click.echo("Aborted.", err=True)
         return _exit(130)
-    except BrokenPipeError:
-        return _exit(0)
     return _exit(code if isinstance(code, int) else 0)
+
+
+def detach_stdout() -> None:
+    """Point standard output at the null device: the flush at exit must not fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _exit(code: int) -> NoReturn:
